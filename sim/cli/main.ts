@@ -8,7 +8,8 @@ import { ScenarioError } from '../scenario/yaml.ts';
 
 /** Each sub-command module registers itself here (one import + one entry per command). */
 const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
-  // () => import('./lattice.ts'),
+  () => import('./lattice.ts'),
+  () => import('./run.ts'),
 ];
 
 /** Errors the user can act on: printed as one clear message, exit code 2, no stack trace. */

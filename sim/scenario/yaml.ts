@@ -26,7 +26,8 @@ export function parseYaml(text: string, file = '(scenario)'): YamlDoc {
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    const line = e.linePos?.[0]?.line;
+    // With prettyErrors off, linePos is not filled in: find the line from the offset.
+    const line = e.linePos?.[0]?.line ?? (e.pos ? lc.linePos(e.pos[0]).line : undefined);
     throw new ScenarioError(`YAML syntax error: ${e.message.split('\n')[0]}`, file, line);
   }
   const data = doc.toJS();
