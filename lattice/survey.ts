@@ -239,3 +239,18 @@ export function surveyAt(sv: Survey, sM: number, ring = true): FloorPoint {
     elementIndex: i,
   };
 }
+
+/**
+ * The floor point at an element found by name (the first of that name): its entrance, centre or
+ * exit. E.g. `surveyAtElement(sv, 'LS08')` is the centre of long straight 8 of the built-in ring,
+ * where the photon beam of BL08U leaves along `tangent`.
+ */
+export function surveyAtElement(sv: Survey, name: string, where: 'entrance' | 'centre' | 'exit' = 'centre'): FloorPoint {
+  const i = sv.elements.findIndex((e) => e.name === name);
+  if (i < 0) throw new RangeError(`surveyAtElement: no element named '${name}'`);
+  const s0 = sv.s[i], s1 = sv.s[i + 1];
+  const s = where === 'entrance' ? s0 : where === 'exit' ? s1 : (s0 + s1) / 2;
+  const p = surveyAt(sv, s, false);
+  // A zero-length element shares its s with its neighbours: report it as the element found.
+  return s1 === s0 ? { ...p, elementIndex: i } : p;
+}

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LatticeError, type Element } from '../../lattice/elements.ts';
+import { LatticeError, makeElement, type Element } from '../../lattice/elements.ts';
 import { circumference, countByType, sPositions, totalBendAngle, totalRfVoltage } from '../../lattice/lattice.ts';
 import { insertIntoDrifts, magnetFamily, NANOTERASU, NANOTERASU_CELL, nanoterasuCell, nanoterasuRing } from '../../lattice/nanoterasu.ts';
-import { survey } from '../../lattice/survey.ts';
-import { makeElement } from '../../lattice/elements.ts';
+import { survey, surveyAtElement } from '../../lattice/survey.ts';
 
 const ring = nanoterasuRing();
 const s = sPositions(ring);
@@ -206,5 +205,23 @@ describe('insertIntoDrifts', () => {
   it('wraps negative s round the ring', () => {
     const out = insertIntoDrifts([d, q, d], [{ sM: -0.5, element: m }]);
     expect(out.map((e) => e.name)).toEqual(['D', 'Q', 'D_1', 'M', 'D_2']);
+  });
+});
+
+describe('floor layout of the built-in ring', () => {
+  it('straight centres lie on the 16-fold symmetric polygon; tangents turn by 2π/16 per cell', () => {
+    const sv = survey(ring);
+    const p1 = surveyAtElement(sv, 'LS01');
+    const centre = { x: 0, z: 0 };
+    const pts = Array.from({ length: 16 }, (_, k) => surveyAtElement(sv, `LS${String(k + 1).padStart(2, '0')}`));
+    for (const p of pts) { centre.x += p.x / 16; centre.z += p.z / 16; }
+    const r1 = Math.hypot(p1.x - centre.x, p1.z - centre.z);
+    pts.forEach((p, k) => {
+      expect(Math.hypot(p.x - centre.x, p.z - centre.z)).toBeCloseTo(r1, 9);
+      expect(p.theta).toBeCloseTo((-2 * Math.PI * k) / 16, 12);
+      // The tangent of a straight is perpendicular to the radius from the ring centre.
+      expect(p.tangent[0] * (p.x - centre.x) + p.tangent[2] * (p.z - centre.z)).toBeCloseTo(0, 9);
+    });
+    expect(pts[0].elementIndex).toBe(0);
   });
 });
