@@ -197,8 +197,8 @@ function magnet(f: FamilySpec, name: string): Element {
 }
 
 /**
- * The elements of one cell (LSS centre → SSS centre → next LSS centre). `suffix` is put in the
- * magnet names (`_C03`) so that every magnet of the ring has its own name.
+ * The elements of one cell (LSS centre → SSS centre → next LSS centre). `cellTag` (`_C03`) is put
+ * in the magnet names so that every magnet of the ring has its own name.
  */
 function cellElements(spec: NanoterasuCellSpec, cellTag: string, markers: { ls?: string; ss: string }): Element[] {
   const half: Element[] = [];

@@ -66,7 +66,6 @@ const familyChange = z
     lengthM: z.number().positive().optional(),
     k1: z.number().finite().optional(),
     k2: z.number().finite().optional(),
-    angleRad: z.number().finite().optional(),
   })
   .strict();
 
@@ -77,7 +76,7 @@ const familyChange = z
  *   format: madx                  the file's format when its extension does not say
  *   rfVoltageMV: 3.39             total RF voltage; for a file, every cavity is scaled to reach it
  *   rfStraight / injectionStraight: 1…16   built-in only: where the RF and the injection sit
- *   families: { QA: { k1: 1.99 } } built-in only: family length/strength changes
+ *   families: { QA: { k1: 1.99 } } built-in only: family lengthM/k1/k2 changes (bend angles stay 2π/64)
  */
 export const latticeSectionSchema = z
   .object({

@@ -36,6 +36,19 @@ describe('scenario validation names the field and its YAML line', () => {
   it('bad name', () => failsAt('name: a b\nlattice: {builtin: nanoterasu}\n', 1, 'name', /names the results file/));
   it('straight out of range', () => failsAt(`${BUILTIN}  rfStraight: 17\n`, 4, 'lattice.rfStraight', /≤ 16/));
 
+  it('unknown magnet family of the built-in ring, at run time', async () => {
+    const sc = parseScenario(`${BUILTIN}  families:\n    QA: { k1: 2.0 }\n    QZ: { k1: 1 }\n`, 'bad.yaml');
+    await expect(runScenario(sc)).rejects.toThrow(/^bad.yaml:6: lattice.families.QZ: unknown NanoTerasu magnet family/);
+    failsAt(`${BUILTIN}  families:\n    BQ: { angleRad: 0.1 }\n`, 5, 'lattice.families.BQ.angleRad', /unknown field; known fields here: lengthM, k1, k2/);
+  });
+
+  it('family changes reach the ring', async () => {
+    const r = await runScenario(parseScenario(`${BUILTIN}  families:\n    QC: { k1: 2.9 }\n`, 'ok.yaml'));
+    const qc = r.lattice.elements.filter((e) => e.name.startsWith('QC_'));
+    expect(qc).toHaveLength(32);
+    for (const q of qc) expect((q as { k1: number }).k1).toBe(2.9);
+  });
+
   it('lists every problem, one per line', () => {
     expect(() => parseScenario(`${BUILTIN}  rfVoltageMV: -1\n  rfStraight: 0.5\n`, 'bad.yaml')).toThrow(
       /bad.yaml:4: lattice.rfVoltageMV: .*\nbad.yaml:5: lattice.rfStraight: must be a whole number/,
