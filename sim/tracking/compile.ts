@@ -27,6 +27,11 @@ export interface CompileOptions {
   exactDrift?: boolean;
   /** Default round vacuum chamber radius [m] checked after every element; 0 = none. */
   chamberRadiusM?: number;
+  /**
+   * RF frequency = harmonic × c / circumference instead of the cavity's own frequency (pyAT keeps the
+   * given frequency; if it differs from h c/C the beam settles off momentum, δ ≈ −(Δf/f)/α_c).
+   */
+  rfFromHarmonic?: boolean;
 }
 
 const FACT = [1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880];
@@ -167,8 +172,8 @@ export function compileLattice(lat: Lattice, opts: CompileOptions = {}): Program
         if (f === 0 && hn === 0) {
           throw new LatticeError('an active RF cavity needs a frequency or a harmonic number', { ...where, field: 'frequency' });
         }
-        if (f === 0) f = (hn * C_LIGHT) / circ;
         if (hn === 0) hn = Math.round((f * circ) / C_LIGHT);
+        if (f === 0 || opts.rfFromHarmonic) f = (hn * C_LIGHT) / circ;
         const blk = new Array<number>(RFC.SIZE).fill(0);
         blk[RFC.L] = el.length;
         blk[RFC.NV] = el.voltage / lat.energyEV;
@@ -220,6 +225,21 @@ export function compileLattice(lat: Lattice, opts: CompileOptions = {}): Program
     radiation,
     quantum,
   };
+}
+
+/**
+ * Relative mismatch (f − h c/C)/(h c/C) of the first active cavity, 0 without one: a non-zero value
+ * moves the beam off momentum (pyAT tracks it the same way).
+ */
+export function rfFrequencyMismatch(prog: Program): number {
+  for (let e = 0; e < prog.nElements; e++) {
+    if (prog.kinds[e] !== KIND.RF) continue;
+    const o = prog.offsets[e];
+    const f = prog.params[o + RFC.FREQ];
+    const f0h = (prog.params[o + RFC.HARMONIC] * C_LIGHT) / prog.circumferenceM;
+    return (f - f0h) / f0h;
+  }
+  return 0;
 }
 
 /** Name of the element at a ring-wide index (period × elements + index) with its period. */
