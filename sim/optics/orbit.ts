@@ -78,7 +78,10 @@ export function closedOrbit4(ring: CompiledRing, delta: number, opts: OrbitOptio
     const rhs = [X0[0] - X[0], X0[1] - X[1], X0[2] - X[2], X0[3] - X[3]];
     const step = solve4(A, rhs);
     if (!step) {
-      throw new OpticsError(`no closed orbit at δ = ${delta}: the one-period map has an eigenvalue 1 (integer tune)`);
+      const far = Math.max(fmax, xmax);
+      throw new OpticsError(far < 1e-3
+        ? `no closed orbit at δ = ${delta}: the one-period map has an eigenvalue 1 (integer tune)`
+        : `closed orbit at δ = ${delta} did not converge: the one-period Jacobian became singular at iteration ${it} along a trajectory ${far.toExponential(2)} m off axis`);
     }
     let smax = 0;
     for (let k = 0; k < 4; k++) { X0[k] += step[k]; smax = Math.max(smax, Math.abs(step[k])); }

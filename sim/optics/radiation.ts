@@ -141,7 +141,8 @@ export function radiationIntegrals(opt: LinearOptics, opts: { undulators?: boole
     if (el.h !== 0 && el.kind === MAP_THICK) {
       bendIntegrals(el, t.betaX[i], t.alphaX[i], t.etaX[i], t.etaPX[i], per, i * 5);
       for (let k = 0; k < 5; k++) bends[k] += per[i * 5 + k];
-    } else if (el.type === 'undulator' && withUnd) {
+    } else if (el.type === 'undulator' && withUnd && (el.gx > 0 || el.gy > 0)) {
+      // (gx = gy = 0 when the ring was compiled with the gaps open)
       const raw = lat.elements[i];
       if (raw.type !== 'undulator' || raw.k === 0) continue;
       const ku = (2 * Math.PI) / raw.periodM;
