@@ -79,4 +79,6 @@ export function writeLattice(lat: Lattice, formatOrFile: string): string {
 // ---- the registry: one line per format module (each exports a LatticeFormat) ----
 import { ringJsonFormat } from './ringjson.ts';
 registerFormat(ringJsonFormat);
+import { elegantFormat } from './elegant.ts';
+registerFormat(elegantFormat);
 // madx.ts, elegant.ts and json.ts register here as they land.
