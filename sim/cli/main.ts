@@ -11,6 +11,7 @@ const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
   () => import('./lattice.ts'),
   () => import('./run.ts'),
   () => import('./track.ts'),
+  () => import('./optics.ts'),
 ];
 
 /** Errors the user can act on: printed as one clear message, exit code 2, no stack trace. */
