@@ -79,6 +79,10 @@ export function writeLattice(lat: Lattice, formatOrFile: string): string {
 // ---- the registry: one line per format module (each exports a LatticeFormat) ----
 import { ringJsonFormat } from './ringjson.ts';
 registerFormat(ringJsonFormat);
+import { madxFormat } from './madx.ts';
+registerFormat(madxFormat);
 import { elegantFormat } from './elegant.ts';
 registerFormat(elegantFormat);
+import { jsonFormat } from './json.ts';
+registerFormat(jsonFormat);
 // madx.ts, elegant.ts and json.ts register here as they land.
