@@ -1,0 +1,133 @@
+// End-to-end: the 3D app in a real browser (Debian's chromium driven by playwright-core).
+// The page is served by Vite from viz/, reading the bundles `viz/prepare.ts` writes with the same
+// scenario runner the CLI uses; the numbers in the beamline panel are checked against the CLI's.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUT = 'test-output/viz';
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let base = '';
+const consoleErrors: string[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? res(a.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+async function waitForHttp(url: string, ms: number) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${ms} ms`);
+}
+
+function cli(args: string[]): string {
+  return execFileSync('node', ['sim/cli/nanoterasu.mjs', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; .ci/run does it)`);
+  mkdirSync(OUT, { recursive: true });
+  execFileSync('node', ['sim/cli/run-ts.mjs', 'viz/prepare.ts'], { stdio: 'inherit' });
+  const port = await freePort();
+  const env = { ...process.env };
+  delete env.VITEST; delete env.VITEST_MODE; delete env.VITEST_POOL_ID; delete env.VITEST_WORKER_ID; delete env.NODE_ENV;
+  server = spawn('node', ['node_modules/vite/bin/vite.js', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { env, stdio: 'ignore' });
+  base = `http://127.0.0.1:${port}/`;
+  await waitForHttp(base, 30_000);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.goto(base);
+  await page.waitForFunction(() => (window as any).__twin?.ready === true, null, { timeout: 60_000 });
+  await page.waitForTimeout(500);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+describe('3D view in chromium', () => {
+  it('loads with no console errors and draws the facility', async () => {
+    await page.screenshot({ path: join(OUT, 'overview.png') });
+    expect(consoleErrors).toEqual([]);
+    const twin = await page.evaluate(() => (window as any).__twin);
+    expect(twin.counts.magnets.sbend).toBe(64);
+    expect(twin.counts.magnets.quadrupole).toBe(160);
+    expect(twin.counts.builtBeamlines).toBe(10);
+  });
+
+  it('the canvas is not blank', async () => {
+    const stats = await page.evaluate(() => {
+      const c = document.getElementById('scene') as HTMLCanvasElement;
+      const tmp = document.createElement('canvas');
+      tmp.width = 200; tmp.height = 120;
+      const g = tmp.getContext('2d')!;
+      g.drawImage(c, 0, 0, 200, 120);
+      const d = g.getImageData(0, 0, 200, 120).data;
+      const colours = new Set<number>();
+      for (let i = 0; i < d.length; i += 4) colours.add((d[i] >> 3) << 10 | (d[i + 1] >> 3) << 5 | (d[i + 2] >> 3));
+      return { distinct: colours.size };
+    });
+    expect(stats.distinct).toBeGreaterThan(20);
+  });
+
+  it('clicking a beamline opens its panel, with the numbers the CLI gives', async () => {
+    const at = await page.evaluate(() => (window as any).__screenOf('BL08W'));
+    expect(at).not.toBeNull();
+    await page.mouse.click(at.x, at.y);
+    await page.waitForSelector('#beamline-panel:not([hidden])', { timeout: 5000 });
+    await page.screenshot({ path: join(OUT, 'panel-BL08W.png') });
+    const rows = await page.$$eval('#beamline-panel tr', (trs) => trs.map((t) => ({ key: (t as HTMLElement).dataset.key!, value: (t as HTMLElement).dataset.value! })));
+    const shown = await page.$eval('#beamline-panel', (p) => (p as HTMLElement).dataset.beamline);
+    expect(shown).toBe('BL08W');
+    // The CLI's view of the same scenario.
+    const bundleFile = join(tmpdir(), `nanoterasu-e2e-${process.pid}.json`);
+    cli(['run', 'scenarios/baseline.yaml', '--out', bundleFile]);
+    const bundle = JSON.parse(readFileSync(bundleFile, 'utf8'));
+    const bl = bundle.sections.catalogue.beamlines.find((b: any) => b.id === 'BL08W');
+    expect(rows.filter((r) => /^station\.[^.]+$/.test(r.key)).map((r) => r.key)).toEqual(bl.stations.map((s: any) => `station.${s.name}`));
+    const cap = bundle.sections.capacity?.beamlines?.find((b: any) => b.id === 'BL08W');
+    for (const r of rows.filter((x) => x.key.startsWith('capacity.'))) {
+      expect(Number(r.value)).toBe(cap[r.key.slice('capacity.'.length)]);
+    }
+  });
+
+  it('the walkthrough advances through its stops', async () => {
+    await page.click('#tour-start');
+    await page.waitForSelector('#caption:not([hidden])');
+    const seen: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const stop = await page.$eval('#caption', (c) => (c as HTMLElement).dataset.stop!);
+      if (!seen.includes(stop)) seen.push(stop);
+      await page.screenshot({ path: join(OUT, `tour-${seen.length}-${stop}.png`) });
+      if (stop === 'experiment') break;
+      await page.keyboard.press('ArrowRight');
+      await page.waitForTimeout(150);
+    }
+    expect(seen).toEqual(['gun', 'linac', 'ring', 'undulator', 'beamline', 'experiment']);
+    const en = await page.$eval('#caption-en', (e) => e.textContent);
+    expect(en).toMatch(/experiment/i);
+    expect(consoleErrors).toEqual([]);
+  });
+});
