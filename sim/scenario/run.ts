@@ -40,9 +40,11 @@ import { formatLatticeSummary, summarizeLattice, type LatticeSummary } from '../
 import { survey, type Survey } from '../../lattice/survey.ts';
 import { scenarioSchema, validate, type LatticeSectionConfig, type RunContext, type ScenarioSection } from './schema.ts';
 import { loadYaml, parseYaml, ScenarioError, type YamlDoc } from './yaml.ts';
+import { catalogueSection } from '../../beamlines/catalogue/section.ts';
 
 /** THE TABLE of scenario sections, in run order (see the header). One entry per module. */
 export const SECTIONS: ScenarioSection[] = [
+  catalogueSection,
   // opticsSection,
 ];
 
