@@ -83,4 +83,6 @@ import { madxFormat } from './madx.ts';
 registerFormat(madxFormat);
 import { elegantFormat } from './elegant.ts';
 registerFormat(elegantFormat);
+import { jsonFormat } from './json.ts';
+registerFormat(jsonFormat);
 // madx.ts, elegant.ts and json.ts register here as they land.

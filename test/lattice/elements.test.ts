@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   arcLength, bendAngle, ELEMENT_FIELDS, ELEMENT_TYPES, isMagnet, LatticeError, makeElement, rbendAsSbend, withFields,
-  type RBend,
+  type Quadrupole, type RBend,
 } from '../../lattice/elements.ts';
 
 /** Runs f and returns the LatticeError it throws (fails the test if it throws nothing or something else). */
@@ -80,7 +80,7 @@ describe('makeElement', () => {
   });
 
   it('withFields re-validates', () => {
-    const q = makeElement({ type: 'quadrupole', name: 'QF', length: 0.3, k1: 2.1 });
+    const q = makeElement({ type: 'quadrupole', name: 'QF', length: 0.3, k1: 2.1 }) as Quadrupole;
     expect(withFields(q, { k1: 2.2 }).k1).toBe(2.2);
     expect(() => withFields(q, { k1: NaN })).toThrow(LatticeError);
   });
