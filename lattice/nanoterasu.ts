@@ -147,8 +147,12 @@ export const NANOTERASU = Object.freeze({
   rfCavityGapM: 0.4,
   /** Long straight holding the RF cavities [A]. */
   rfStraight: 16,
-  /** Long straight holding the injection [A]. */
-  injectionStraight: 1,
+  /**
+   * Long straight holding the injection [A]. Cells 15 and 16 hold injection and RF so that the
+   * 28 ID ports are cells 1–14 (long + short), matching the beamline numbers BL01–BL14 of the
+   * catalogue (beamlines/catalogue/ports.yaml).
+   */
+  injectionStraight: 15,
 });
 
 export interface NanoterasuOptions {
@@ -156,7 +160,7 @@ export interface NanoterasuOptions {
   rfVoltageV?: number;
   /** Cell number (1…16) of the long straight holding the RF cavities; default 16 [A]. */
   rfStraight?: number;
-  /** Cell number (1…16) of the long straight holding the injection; default 1 [A]. */
+  /** Cell number (1…16) of the long straight holding the injection; default 15 [A]. */
   injectionStraight?: number;
   /** Changes to family lengths or strengths, e.g. `{ QA: { k1: 1.99 }, SF: { k2: 175 } }`. */
   families?: Partial<Record<NanoterasuFamily, Partial<Omit<FamilySpec, 'type'>>>>;

@@ -134,12 +134,14 @@ describe('RF and injection are inserted in the chosen long straights', () => {
     expect((starts[0] + starts[3] + 0.5) / 2).toBeCloseTo(centre, 9);
   });
 
-  it('INJ at s = 0 (LS01 centre), septum and four bump kickers in LS01', () => {
-    expect(sOf('INJ')).toBe(0);
+  it('INJ at the LS15 centre, septum and four bump kickers in LS15', () => {
     const C = circumference(ring);
-    expect(sOf('INJ_SEPTUM')).toBeCloseTo(C - 0.3, 9);
-    expect(sOf('INJ_K1')).toBeCloseTo(C - 2.3, 9);
-    expect(sOf('INJ_K3')).toBeCloseTo(1.3, 9);
+    const ls15 = (14 * C) / 16;
+    expect(sOf('INJ')).toBeCloseTo(ls15, 9);
+    expect(sOf('INJ')).toBeCloseTo(sOf('LS15'), 12);
+    expect(sOf('INJ_SEPTUM')).toBeCloseTo(ls15 - 0.3, 9);
+    expect(sOf('INJ_K1')).toBeCloseTo(ls15 - 2.3, 9);
+    expect(sOf('INJ_K3')).toBeCloseTo(ls15 + 1.3, 9);
     const kickers = ring.elements.filter((e) => e.type === 'kicker');
     expect(kickers).toHaveLength(4);
     for (const k of kickers) if (k.type === 'kicker') expect([k.hkick, k.vkick]).toEqual([0, 0]);
@@ -155,7 +157,7 @@ describe('RF and injection are inserted in the chosen long straights', () => {
     expect(Math.abs(circumference(r) - circumference(ring))).toBeLessThan(1e-9);
     expect(() => nanoterasuRing({ rfVoltageV: -1 })).toThrow(/field 'rfVoltageV'.*≥ 0/);
     expect(() => nanoterasuRing({ rfVoltageV: 3.7e6 })).toThrow(/exceeds/);
-    expect(() => nanoterasuRing({ rfStraight: 1 })).toThrow(LatticeError);
+    expect(() => nanoterasuRing({ rfStraight: 15 })).toThrow(LatticeError);
     expect(() => nanoterasuRing({ rfStraight: 17 })).toThrow(/cell number/);
   });
 });
