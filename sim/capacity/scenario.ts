@@ -20,43 +20,45 @@ export const CATALOGUE_IDS: readonly string[] = [
 export const MAX_BEAMLINES = 28;
 
 const int = () => z.number().int();
+/** Objects are strict: an unknown (e.g. misspelt) field is an error naming its line, never silently ignored. */
+const obj = <T extends z.ZodRawShape>(shape: T) => z.object(shape).strict();
 const nonNeg = () => z.number().finite().nonnegative();
 const prob = () => z.number().finite().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1 (a fraction)');
 const shiftRange = z
   .object({ min: int().min(1), max: int().min(1) })
   .refine((r) => r.min <= r.max, { message: 'min must be ≤ max', path: ['max'] });
 
-export const beamlineSchema = z.object({
+export const beamlineSchema = obj({
   id: z.string().min(1),
   access: z.enum(['public', 'coalition']),
   /** Stations that can take beam at once on the main branch (normally 1). */
   mainStations: int().min(1).max(4).default(1),
   /** Branch stations run at the same time as the main station (BL08W has two). */
   branchStations: int().min(0).max(8).default(0),
-  survey: z.object({ academicDays: nonNeg(), industrialDays: nonNeg() }),
+  survey: obj({ academicDays: nonNeg(), industrialDays: nonNeg() }),
   /** Share of the survey's demand this beamline carries (what-if copies split it); normally 1. */
   demandShare: z.number().positive().max(1).default(1),
 });
 
-export const capacitySchema = z.object({
-  supply: z.object({
+export const capacitySchema = obj({
+  supply: obj({
     userHoursPerYear: z.number().positive().max(8760, 'more hours than a year (8760 h)'),
     shiftHours: int().min(1).max(24).refine((h) => 24 % h === 0, 'must divide 24'),
-    calendar: z.object({
+    calendar: obj({
       daysInYear: int().min(365).max(366).default(365),
       firstWeekday: int().min(0).max(6),
-      shutdowns: z.array(z.object({ name: z.string(), startDay: int().min(0).max(365), days: int().min(1).max(366) })),
+      shutdowns: z.array(obj({ name: z.string(), startDay: int().min(0).max(365), days: int().min(1).max(366) })),
       maintenanceWeekday: int().min(0).max(6).nullable(),
       machineStudyShiftsPerWeek: int().min(0).max(21),
     }),
-    faults: z.object({ mtbfHours: z.number().positive(), mttrHours: nonNeg() }),
+    faults: obj({ mtbfHours: z.number().positive(), mttrHours: nonNeg() }),
   }),
-  survey: z.object({
+  survey: obj({
     usableDaysPerBeamline: z.number().positive().max(366, 'more days than a year'),
     hoursPerDay: z.number().positive().max(24, 'more hours than a day'),
   }),
   beamlines: z.array(beamlineSchema).min(1).max(MAX_BEAMLINES, `the ring has at most ${MAX_BEAMLINES} ID beamlines`),
-  public: z.object({
+  public: obj({
     callsPerYear: z.literal(2),
     demandFactor: nonNeg(),
     requestShifts: shiftRange,
@@ -65,7 +67,7 @@ export const capacitySchema = z.object({
     cancelProbability: prob(),
     noShowProbability: prob(),
   }),
-  coalition: z.object({
+  coalition: obj({
     sharedFraction: prob(),
     hoursPerUnit: z.number().positive().max(8760, 'more hours than a year (8760 h)'),
     unitPriceJPY: nonNeg(),
@@ -76,16 +78,22 @@ export const capacitySchema = z.object({
     bookingShifts: shiftRange,
     firstRoundShare: prob(),
     lateCancelProbability: prob(),
-    rounds: z.object({ firstCloseDays: int().min(0), secondCloseDays: int().min(0), thirdCloseDays: int().min(0) })
+    rounds: obj({ firstCloseDays: int().min(0), secondCloseDays: int().min(0), thirdCloseDays: int().min(0) })
       .refine((r) => r.firstCloseDays >= r.secondCloseDays && r.secondCloseDays >= r.thirdCloseDays, {
         message: 'rounds must close in order: first ≥ second ≥ third (days before the slot)', path: ['secondCloseDays'],
       }),
-    tiers: z.array(z.object({ name: z.string(), members: int().min(0), unitsEach: int().min(1), secondRound: z.boolean() }))
+    tiers: z.array(obj({ name: z.string(), members: int().min(0), unitsEach: int().min(1), secondRound: z.boolean() }))
       .min(1).max(8),
   }),
-  fees: z.object({
+  /** Monte Carlo defaults (the command line overrides them); results do not depend on the worker count. */
+  monteCarlo: obj({
+    years: int().min(1).max(1000),
+    runs: int().min(1).max(100000),
+    seed: int().min(0).max(2 ** 53 - 1),
+  }).default({ years: 10, runs: 100, seed: 2026 }),
+  fees: obj({
     proprietaryJPYPerShift: nonNeg(),
-    spring8: z.object({ proprietaryJPYPerShift: nonNeg(), priorityJPYPerShift: nonNeg() }),
+    spring8: obj({ proprietaryJPYPerShift: nonNeg(), priorityJPYPerShift: nonNeg() }),
   }),
 });
 
@@ -255,7 +263,8 @@ export function applyWhatIf(base: CapacityScenario, spec: string): CapacityScena
       case 'units': {
         const target = num();
         const now = s.coalition.tiers.reduce((a, t) => a + t.members * t.unitsEach, 0);
-        const general = s.coalition.tiers.findIndex((t) => t.unitsEach === 1 && !t.secondRound);
+        let general = -1; // the last one-unit tier without round-2 priority ("general" in the FY2026 file)
+        s.coalition.tiers.forEach((t, i) => { if (t.unitsEach === 1 && !t.secondRound) general = i; });
         if (general < 0) throw new ScenarioError('the scenario has no one-unit tier without round-2 priority to scale', '--what-if', undefined, name);
         const members = s.coalition.tiers[general].members + (target - now);
         if (!Number.isInteger(target) || members < 0) throw new ScenarioError(`cannot reach ${target} units by changing the ${s.coalition.tiers[general].name} tier (now ${now} units)`, '--what-if', undefined, name);

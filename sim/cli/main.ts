@@ -11,6 +11,7 @@ const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
   () => import('./lattice.ts'),
   () => import('./run.ts'),
   () => import('./track.ts'),
+  () => import('./capacity.ts'),
   () => import('./lifetime.ts'),
   () => import('./topup.ts'),
   () => import('./optics.ts'),
