@@ -111,8 +111,10 @@ export interface CompiledRing {
 export interface CompileOptions {
   /** Set every sextupole/octupole component to zero (natural chromaticity). */
   multipolesOff?: boolean;
-  /** Scale undulator K (0 = gaps open). */
+  /** Undulators as drifts (gaps open). */
   undulatorsOff?: boolean;
+  /** Reuse compiled elements cached per element object (default true; false for benchmarks of a cold start). */
+  cache?: boolean;
 }
 
 const EMPTY = new Float64Array(0);
@@ -126,17 +128,17 @@ export function compileLattice(lat: Lattice, opts: CompileOptions = {}): Compile
   let coupled = false;
   let nonlinear = false;
   const s = new Float64Array(lat.elements.length + 1);
-  lat.elements.forEach((raw, i) => {
-    const c = compileCached(raw, gamma, opts);
+  for (let i = 0; i < lat.elements.length; i++) {
+    const c = compileCached(lat.elements[i], gamma, opts);
     els.push(c);
     s[i + 1] = s[i] + c.length;
     if (c.k1s !== 0 || (c.tilt !== 0 && (c.k1 !== 0 || c.h !== 0 || c.gx !== c.gy))) coupled = true;
     if (c.nlOrder >= 2) nonlinear = true;
-  });
+  }
   const periodLengthM = s[lat.elements.length];
   const nlSlot = new Int32Array(els.length).fill(-1);
   let nNonlinear = 0;
-  els.forEach((e, i) => { if (e.nlOrder >= 2 && e.kind === MAP_THICK) nlSlot[i] = nNonlinear++; });
+  for (let i = 0; i < els.length; i++) if (els[i].nlOrder >= 2 && els[i].kind === MAP_THICK) nlSlot[i] = nNonlinear++;
   return {
     nlSlot,
     nNonlinear,
@@ -161,12 +163,30 @@ export function compileLattice(lat: Lattice, opts: CompileOptions = {}): Compile
 const CACHE = new WeakMap<Element, Map<string, CompiledElement>>();
 
 function compileCached(raw: Element, gamma: number, opts: CompileOptions): CompiledElement {
+  if (opts.cache === false) return monomorphic(compileElement(raw, gamma, opts));
   const key = `${raw.type === 'undulator' ? gamma : 0}|${opts.multipolesOff ? 1 : 0}|${opts.undulatorsOff ? 1 : 0}`;
   let m = CACHE.get(raw);
   if (!m) { m = new Map(); CACHE.set(raw, m); }
   let c = m.get(key);
   if (!c) { c = monomorphic(compileElement(raw, gamma, opts)); m.set(key, c); }
   return c;
+}
+
+/** Fringe-field angle ψ = h·gap·fint·(1 + sin²e)/cos e, gap = 2·hgap (zero unless fint and hgap are set). */
+function fringePsi(h: number, hgap: number, e: number, fint: number): number {
+  return fint !== 0 && hgap !== 0 ? (h * 2 * hgap * fint * (1 + Math.sin(e) ** 2)) / Math.cos(e) : 0;
+}
+
+/** pyAT polynomial coefficients b_n = Kn/n!, a_n of a thick magnet's non-linear components. */
+function nonlinearPart(k2: number, k3: number, k2s: number, k3s: number, opts: CompileOptions): Partial<CompiledElement> {
+  if (opts.multipolesOff) return {};
+  if (k2 === 0 && k3 === 0 && k2s === 0 && k3s === 0) return {};
+  const order = k3 !== 0 || k3s !== 0 ? 3 : 2;
+  const bn = new Float64Array(order + 1);
+  const an = new Float64Array(order + 1);
+  bn[2] = k2 / 2; an[2] = k2s / 2;
+  if (order === 3) { bn[3] = k3 / 6; an[3] = k3s / 6; }
+  return { bn, an, nlOrder: order };
 }
 
 /** Same fields in the same order for every element (one hidden class for the hot loops). */
@@ -187,16 +207,6 @@ function compileElement(raw: Element, gamma: number, opts: CompileOptions): Comp
     bn: EMPTY, an: EMPTY, nlOrder: 0, nSlices: 1, voltage: 0, frequency: 0, harmonic: 0, lag: 0,
   };
   const where = { element: el.name };
-  const thickNl = (k2: number, k3: number, k2s: number, k3s: number) => {
-    if (opts.multipolesOff) return {};
-    if (k2 === 0 && k3 === 0 && k2s === 0 && k3s === 0) return {};
-    const order = k3 !== 0 || k3s !== 0 ? 3 : 2;
-    const bn = new Float64Array(order + 1);
-    const an = new Float64Array(order + 1);
-    bn[2] = k2 / 2; an[2] = k2s / 2;
-    if (order === 3) { bn[3] = k3 / 6; an[3] = k3s / 6; }
-    return { bn, an, nlOrder: order };
-  };
   switch (el.type) {
     case 'marker':
     case 'monitor':
@@ -208,11 +218,10 @@ function compileElement(raw: Element, gamma: number, opts: CompileOptions): Comp
       return { ...base, voltage: el.voltage, frequency: el.frequency, harmonic: el.harmonic, lag: el.lag };
     case 'sbend': {
       const h = el.angle / el.length;
-      const psi = (e: number, fint: number) =>
-        fint !== 0 && el.hgap !== 0 ? (h * 2 * el.hgap * fint * (1 + Math.sin(e) ** 2)) / Math.cos(e) : 0;
       return {
-        ...base, h, k1: el.k1, k1s: el.k1s, e1: el.e1, e2: el.e2, psi1: psi(el.e1, el.fint), psi2: psi(el.e2, el.fintx),
-        tilt: el.tilt, dx: el.dx, dy: el.dy, nSlices: slicesFor(el.length), ...thickNl(el.k2, el.k3, el.k2s, el.k3s),
+        ...base, h, k1: el.k1, k1s: el.k1s, e1: el.e1, e2: el.e2,
+        psi1: fringePsi(h, el.hgap, el.e1, el.fint), psi2: fringePsi(h, el.hgap, el.e2, el.fintx),
+        tilt: el.tilt, dx: el.dx, dy: el.dy, nSlices: slicesFor(el.length), ...nonlinearPart(el.k2, el.k3, el.k2s, el.k3s, opts),
       };
     }
     case 'quadrupole':
@@ -220,13 +229,13 @@ function compileElement(raw: Element, gamma: number, opts: CompileOptions): Comp
     case 'octupole':
       return {
         ...base, k1: el.k1, k1s: el.k1s, tilt: el.tilt, dx: el.dx, dy: el.dy, nSlices: slicesFor(el.length),
-        ...thickNl(el.k2, el.k3, el.k2s, el.k3s),
+        ...nonlinearPart(el.k2, el.k3, el.k2s, el.k3s, opts),
       };
     case 'multipole': {
       const knl = el.knl, ksl = el.ksl;
       const order = Math.max(knl.length, ksl.length) - 1;
-      const kn = (n: number) => knl[n] ?? 0;
-      const ks = (n: number) => ksl[n] ?? 0;
+      const kn = (n: number): number => knl[n] ?? 0;
+      const ks = (n: number): number => ksl[n] ?? 0;
       // Thin multipole (pyAT ThinMultipolePass): Δpx = −Re Σ (knl_n + i ksl_n)(x+iy)^n/n!, Δpy = +Im Σ.
       // The dipole terms are plain kicks (no δ-dependent term; the reference orbit is not bent).
       let nlOrder = 0;

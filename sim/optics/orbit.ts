@@ -46,7 +46,7 @@ export function closedOrbit4(ring: CompiledRing, delta: number, opts: OrbitOptio
   const maxIt = opts.maxIterations ?? 40;
   let lastStep = Infinity;
   for (let it = 1; it <= maxIt; it++) {
-    X.set(X0);
+    X[0] = X0[0]; X[1] = X0[1]; X[2] = X0[2]; X[3] = X0[3];
     J.fill(0); J[0] = 1; J[5] = 1; J[10] = 1; J[15] = 1;
     for (let i = 0; i < n; i++) {
       orbit[i * 4] = X[0]; orbit[i * 4 + 1] = X[1]; orbit[i * 4 + 2] = X[2]; orbit[i * 4 + 3] = X[3];
@@ -54,20 +54,20 @@ export function closedOrbit4(ring: CompiledRing, delta: number, opts: OrbitOptio
         const o = i * 16;
         JE.fill(0); JE[0] = 1; JE[5] = 1; JE[10] = 1; JE[15] = 1;
         propagateElement(ring, maps, i, X, JE);
-        elementJ.set(JE, o);
+        for (let k = 0; k < 16; k++) elementJ[o + k] = JE[k];
         // J ← Jelem J
         mulInto(elementJ, o, J);
       } else {
         propagateElement(ring, maps, i, X, J);
       }
     }
-    orbit.set(X, n * 4);
+    orbit[n * 4] = X[0]; orbit[n * 4 + 1] = X[1]; orbit[n * 4 + 2] = X[2]; orbit[n * 4 + 3] = X[3];
     for (let k = 0; k < 4; k++) {
       if (!Number.isFinite(X[k])) {
         throw new OpticsError(`closed orbit at δ = ${delta} diverged (non-finite coordinates after one period; the lattice may be unstable or a kick far too strong)`);
       }
     }
-    periodJ.set(J);
+    for (let k = 0; k < 16; k++) periodJ[k] = J[k];
     let fmax = 0, xmax = 0;
     for (let k = 0; k < 4; k++) { fmax = Math.max(fmax, Math.abs(X[k] - X0[k])); xmax = Math.max(xmax, Math.abs(X0[k])); }
     if (fmax <= 1e-11 * xmax + 1e-22) return { delta, orbit, elementJ, periodJ, iterations: it, maps };
