@@ -875,7 +875,8 @@ export function parseElegant(text: string, opts: ParseOptions = {}): LoadResult 
     particle,
     periodicity,
     elements,
-    ...(typeof lp.source === 'string' ? { source: lp.source } : file ? { source: file } : {}),
+    // a file we wrote says its source in the pragma; any other file is its own source
+    ...(typeof lp.source === 'string' ? { source: lp.source } : file && !r.latticePragma ? { source: file } : {}),
   });
   return { lattice, warnings };
 }
@@ -943,13 +944,13 @@ function toElegant(e: Element, circumferenceM: number, energyEV: number, particl
     case 'hkicker':
     case 'vkicker': {
       put('L', e.length); put('KICK', e.kick);
-      const ext = e.dx !== 0 || e.dy !== 0;
+      const ext = !Object.is(e.dx, 0) || !Object.is(e.dy, 0);
       mis(e);
       return { type: (ext ? 'E' : '') + (e.type === 'hkicker' ? 'HKICK' : 'VKICK'), attrs: a };
     }
     case 'kicker': {
       put('L', e.length); put('HKICK', e.hkick); put('VKICK', e.vkick);
-      const ext = e.dx !== 0 || e.dy !== 0;
+      const ext = !Object.is(e.dx, 0) || !Object.is(e.dy, 0);
       mis(e);
       return { type: ext ? 'EKICKER' : 'KICKER', attrs: a };
     }
