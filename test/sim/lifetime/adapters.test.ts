@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { builtinBeam, withLocalAcceptance } from '../../../sim/lifetime/adapters.ts';
+import { nanoterasuFallbackBeam } from '../../../sim/lifetime/nanoterasu-model.ts';
+import { ringLifetime } from '../../../sim/lifetime/ring.ts';
+
+const fill = { filledBuckets: 474 };
+
+describe('lifetime adapters', async () => {
+  const { beam, notes } = await builtinBeam();
+
+  it('the built-in beam comes from sim/optics and matches the [M] reference (εx 1.14 nm, σδ 8.39e-4, αc 4.12e-4 to 0.5 %)', () => {
+    expect(notes[0]).toMatch(/^optics from sim\/optics/);
+    expect(Math.abs(beam.naturalEmittanceM / 1.14e-9 - 1)).toBeLessThan(0.005);
+    expect(Math.abs(beam.energySpread / 8.39e-4 - 1)).toBeLessThan(0.005);
+    expect(Math.abs(beam.rf.momentumCompaction / 4.12e-4 - 1)).toBeLessThan(0.005);
+    expect(Math.abs(beam.optics.sM[beam.optics.sM.length - 1] - 348.843 / 16)).toBeLessThan(1e-3);
+  });
+
+  it('Touschek lifetime from the full optics agrees with the 17-point [M] table within 3 % (sampling of the table)', () => {
+    const a = ringLifetime(beam, 0.4, fill).touschekS;
+    const b = ringLifetime(nanoterasuFallbackBeam(), 0.4, fill).touschekS;
+    expect(Math.abs(a / b - 1)).toBeLessThan(0.03);
+  });
+
+  it('a local acceptance: a constant one equals the flat model; a smaller one shortens the Touschek lifetime', () => {
+    const flat = ringLifetime({ ...beam, momentumAcceptancePos: 0.03, momentumAcceptanceNeg: 0.03 }, 0.4, fill).touschekS;
+    const local = withLocalAcceptance(beam, { sM: [0, 5, 10, 20], positive: [0.03, 0.03, 0.03, 0.03], negative: [-0.03, -0.03, -0.03, -0.03], source: 'test' });
+    expect(ringLifetime(local, 0.4, fill).touschekS / flat).toBeCloseTo(1, 12);
+    expect(local.source).toMatch(/local momentum acceptance from test/);
+    const dip = withLocalAcceptance(beam, { sM: [0, 5, 10, 20], positive: [0.03, 0.02, 0.03, 0.03], negative: [0.03, 0.02, 0.03, 0.03], source: 'test' });
+    expect(ringLifetime(dip, 0.4, fill).touschekS).toBeLessThan(flat);
+  });
+});
