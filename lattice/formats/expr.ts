@@ -333,7 +333,7 @@ export class ExprParser {
       }
       if (this.isOp(nxt, '(')) {
         const fn = t.text.toLowerCase();
-        const spec = FUNCTIONS[fn];
+        const spec = Object.hasOwn(FUNCTIONS, fn) ? FUNCTIONS[fn] : undefined;
         if (!spec) this.fail(t, `unknown function '${t.text}' (known: ${MADX_FUNCTIONS.join(', ')})`);
         this.pos++;
         this.enter(t);
@@ -450,7 +450,7 @@ export function evalExpression(
   const vars = new Map(Object.entries(variables).map(([k, v]) => [k.toLowerCase(), v]));
   return evaluate(e, {
     variable(name, pos) {
-      const v = vars.get(name) ?? MADX_CONSTANTS[name];
+      const v = vars.get(name) ?? (Object.hasOwn(MADX_CONSTANTS, name) ? MADX_CONSTANTS[name] : undefined);
       if (v === undefined) throw new LatticeError(`undefined variable '${name}'`, pos);
       return v;
     },

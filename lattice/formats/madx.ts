@@ -183,7 +183,7 @@ const DRIFT_TOL_M = 1e-6;
 /** Guards against runaway input. */
 const MAX_CALL_DEPTH = 20;
 const MAX_LINE_DEPTH = 200;
-const MAX_ELEMENTS = 5_000_000;
+const MAX_ELEMENTS = 1_000_000;
 const MAX_DEFERRED_CHAIN = 5_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -261,7 +261,9 @@ class Reader implements Scope {
       if (lower === 'seqedit') { skipUntil = 'endedit'; this.notes.add(NOT_APPLIED.seqedit); i = end + 1; continue; }
       if (lower === 'return') { if (depth > 0) break; i = end + 1; continue; }
       if (lower === 'exit' || lower === 'stop' || lower === 'quit') { this.stopped = true; break; }
-      this.stmtEndLine = tokens[end].line; // a JSON pragma on this line belongs to this statement
+      // A JSON pragma belongs to the last statement that ends on its line.
+      const nextTok = tokens[end + 1];
+      this.stmtEndLine = nextTok.kind === 'eof' || nextTok.line !== tokens[end].line ? tokens[end].line : -1;
       this.statement(ctx, i, end, depth);
       i = end + 1;
     }
@@ -400,7 +402,7 @@ class Reader implements Scope {
 
   private assignVariable(ctx: FileCtx, name: Token, i: number, end: number, deferred: boolean, isConst: boolean): void {
     const key = name.text.toLowerCase();
-    if (key in MADX_CONSTANTS) this.fail(ctx, name, `'${name.text}' is a MAD-X constant and cannot be assigned`);
+    if (Object.hasOwn(MADX_CONSTANTS, key)) this.fail(ctx, name, `'${name.text}' is a MAD-X constant and cannot be assigned`);
     const old = this.vars.get(key);
     if (old?.isConst) this.fail(ctx, name, `'${name.text}' is a constant (defined at line ${old.pos.line}) and cannot be changed`);
     const expr = this.wholeExpr(ctx, i, end);
@@ -448,8 +450,7 @@ class Reader implements Scope {
       if (!v.deferred) return v.value!;
       return this.deferred(name, v.expr, v.pos);
     }
-    const c = MADX_CONSTANTS[name];
-    if (c !== undefined) return c;
+    if (Object.hasOwn(MADX_CONSTANTS, name)) return MADX_CONSTANTS[name];
     if (this.opts.strict) throw new LatticeError(`undefined variable '${name}'`, pos);
     // MAD-X takes a variable that was never assigned as 0 (real files rely on it): say so once.
     if (!this.undefinedVars.has(name)) {
@@ -623,7 +624,7 @@ class Reader implements Scope {
       this.lastLineOrSeq = key;
       return;
     }
-    if (SKIPPED.has(clsKey) || clsKey in NOT_APPLIED) {
+    if (SKIPPED.has(clsKey) || Object.hasOwn(NOT_APPLIED, clsKey)) {
       this.skipCommand(clsKey);
       return;
     }
@@ -755,7 +756,7 @@ class Reader implements Scope {
       default:
         break;
     }
-    if (key in NOT_APPLIED) {
+    if (Object.hasOwn(NOT_APPLIED, key)) {
       this.notes.add(NOT_APPLIED[key]);
       return;
     }
@@ -984,7 +985,7 @@ class Reader implements Scope {
     this.placeNodes(seq, 0, [...stack, seq.key], placed);
     const total = this.deferred(`${seq.key}->l`, seq.length, seq.pos);
     const out: Element[] = [];
-    let prev = { name: `the start of sequence '${seq.name}'`, centre: 0, len: 0 };
+    let prev: { name: string; centre: number; len: number; pos?: SourcePos } = { name: `the start of sequence '${seq.name}'`, centre: 0, len: 0 };
     let nDrift = 0;
     const endMark = { el: undefined as unknown as Element, name: `the end of sequence '${seq.name}' (L = ${total} m)`, centre: total, len: 0, pos: seq.pos };
     for (const p of [...placed, endMark]) {
@@ -994,6 +995,9 @@ class Reader implements Scope {
       if (Math.abs(gap + total) < DRIFT_TOL_M) {
         // MAD-X: a drift of exactly minus the ring length is the wrap-around; nothing inserted
       } else if (gap < -DRIFT_TOL_M) {
+        if (p === endMark) {
+          throw new LatticeError(`${prev.name} ends at s = ${begin} m, beyond ${p.name}`, prev.pos ?? seq.pos);
+        }
         throw new LatticeError(
           `${p.name} (from s = ${stop} m) overlaps ${prev.name} (up to s = ${begin} m) by ${-gap} m`,
           p.pos,
@@ -1224,7 +1228,7 @@ class Reader implements Scope {
   private applyPragma(def: ElemDef, spec: Record<string, unknown>): void {
     const p = def.pragma!;
     const type = p.type ?? spec.type;
-    if (typeof type !== 'string' || !(type in ELEMENT_FIELDS)) {
+    if (typeof type !== 'string' || !Object.hasOwn(ELEMENT_FIELDS, type)) {
       throw new LatticeError(`pragma type ${JSON.stringify(type)} is not an element type`, { ...def.pos, element: def.name, field: 'type' });
     }
     if (type !== spec.type) {
@@ -1232,7 +1236,10 @@ class Reader implements Scope {
       const fields = ELEMENT_FIELDS[type as ElementType];
       for (const k of Object.keys(spec)) if (!(k in fields)) delete spec[k];
     }
-    for (const [k, v] of Object.entries(p)) spec[k] = v;
+    for (const [k, v] of Object.entries(p)) {
+      if (k === '__proto__') throw new LatticeError('pragma key __proto__ is not a field', { ...def.pos, element: def.name });
+      spec[k] = v;
+    }
     spec.type = type;
   }
 }

@@ -251,6 +251,77 @@ describe('facility-shaped files', () => {
   });
 });
 
+describe('statements', () => {
+  const read = (src: string, extra: object = {}) => parseMadx(src, { file: 's.madx', energyEV: 1e9, ...extra });
+
+  it('REFER=EXIT and CENTRE, a sub-sequence placed by its centre', () => {
+    const exitSeq = read('q: quadrupole, l=1, k1=1;\ns: sequence, l=5, refer=exit;\nq, at=2;\nm: marker, at=4;\nendsequence;\n');
+    expect(exitSeq.lattice.elements.map((e) => [e.name, e.length])).toEqual([['DRIFT_0', 1], ['q', 1], ['DRIFT_1', 2], ['m', 0], ['DRIFT_2', 1]]);
+    const sub = read(`
+      q: quadrupole, l=1, k1=1;
+      inner: sequence, l=2;  q, at=1;  endsequence;
+      outer: sequence, l=10; inner, at=3; m: marker, at=6; inner, at=8; endsequence;
+      use, sequence=outer;`);
+    // inner spans 2..4 with q at its centre; the second copy spans 7..9.
+    const s = sPositions(sub.lattice);
+    expect(sub.lattice.elements.map((e, i) => [e.name, s[i]])).toEqual([
+      ['DRIFT_0', 0], ['q', 2.5], ['DRIFT_1', 3.5], ['m', 6], ['DRIFT_2', 6], ['q', 7.5], ['DRIFT_3', 8.5],
+    ]);
+    expect(circumference(sub.lattice)).toBe(10);
+  });
+
+  it('redefinition, QF->K1 assignments, element updates see later values only where deferred', () => {
+    const { lattice } = read(`
+      k = 1;
+      qa: quadrupole, l=1, k1=k;      ! immediate: 1
+      qb: quadrupole, l=1, k1:=k;     ! deferred: the final k
+      k = 2;
+      qc: quadrupole, l=1, k1=5;
+      qc: quadrupole, l=2, k1=6;      ! redefinition replaces qc
+      qa->k1 = qa->k1 + 10;
+      qb->l := k / 4;
+      c: line=(qa, qb, qc);`);
+    expect(lattice.elements.map((e) => [e.name, e.length, (e as { k1: number }).k1])).toEqual([['qa', 1, 11], ['qb', 0.5, 2], ['qc', 2, 6]]);
+  });
+
+  it('constants cannot change; IF blocks, MACROs and SEQEDIT are reported, not run; STOP ends the input', () => {
+    expect(errorOf(() => read('const a = 1;\na = 2;')).message).toBe("s.madx:2:1: 'a' is a constant (defined at line 1) and cannot be changed");
+    expect(errorOf(() => read('pi = 3;')).message).toBe("s.madx:1:1: 'pi' is a MAD-X constant and cannot be assigned");
+    const r = read(`
+      d: drift, l=1;
+      if (x > 1) { d, l=5; } else { d, l=6; }
+      m(a): macro = { value, a; };
+      seqedit, sequence=s; flatten; endedit;
+      c: line=(d);
+      stop;
+      this is not read at all`);
+    expect(r.lattice.elements[0].length).toBe(1);
+    expect(r.warnings).toEqual([
+      'IF blocks are not executed (skipped)',
+      'ELSE blocks are not executed (skipped)',
+      'MACRO definitions are skipped (EXEC is not run)',
+      'SEQEDIT … ENDEDIT sequence edits are not applied',
+    ]);
+  });
+
+  it('a pragma belongs to the last statement ending on its line', () => {
+    const r = read('a: drift, l=1; b: drift, l=4; ! nanoterasu: {"type":"undulator","periodM":0.04,"periods":100}\nc: line=(a, b);');
+    expect(r.lattice.elements.map((e) => e.type)).toEqual(['drift', 'undulator']);
+  });
+
+  it('BEAM with GAMMA, the MAD-X default particle, energy from BEAM over the option', () => {
+    const r = read('beam, gamma=5000; d: drift, l=1; c: line=(d);');
+    expect(r.lattice.particle).toBe('positron');
+    expect(r.lattice.energyEV).toBe(5000 * ELECTRON_MASS_EV * 1e-9 * 1e9);
+    expect(errorOf(() => read('beam, energy=0.0001;')).message).toMatch(/^s\.madx:1:7: BEAM energy 0\.0001 GeV is not above the rest energy/);
+  });
+
+  it('loadLattice picks MAD-X for .madx, .seq and .mad', () => {
+    expect(loadLattice(fixture('bessy3.seq'), { energyEV: 2.5e9 }).lattice.name).toBe('sec');
+    expect(writeLattice(loadLattice(fixture('lines.madx')).lattice, 'out.mad')).toContain('RING: LINE=(4*CELL);');
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 
 describe('element types', () => {
