@@ -15,7 +15,8 @@
  *   (elegant expands a line where it is defined). `-X` reflects X; as in elegant, a reflected
  *   bend has its entrance and exit edges (e1/e2, fint/fintx, quadrupole fringes) exchanged.
  * - The line used is `opts.use`, else a `USE,NAME` statement, else the last LINE defined
- *   (elegant's USE_BEAMLINE lives in the .ele file).
+ *   (elegant's USE_BEAMLINE lives in the .ele file). A used line that is exactly `(N*X)` is read
+ *   as N periods of X (Lattice.periodicity = N, elements = one X); anything else is one period.
  * - A .lte file has no beam energy: `opts.energyEV`, else 3 GeV with a warning.
  *
  * Element mapping (elegant → ours), conventions written where they are applied in `convert`:
@@ -199,7 +200,13 @@ interface RawDef {
   pragmaAt?: Origin;
 }
 interface Ref { def: RawDef; flipped: boolean }
-interface LineDef { name: string; refs: Ref[]; at: Origin }
+interface LineDef {
+  name: string;
+  refs: Ref[];
+  at: Origin;
+  /** Set when the body is a single `N*X` (N > 1): the line is N periods of X. */
+  period?: { times: number; refs: Ref[] };
+}
 
 class Reader {
   readonly rpn = new RpnMachine();
@@ -494,10 +501,12 @@ class Reader {
         );
       }
     };
+    const single = /^\((\d+)\*([^-,()*][^,()*]*)\)$/.exec(s.slice(start));
     const refs = parseList();
     if (i < s.length) throw new LatticeError(`line '${name}': unexpected text after ')': '${s.slice(i, i + 20)}'`, where(st, i));
     if (this.elements.has(name)) throw new LatticeError(`line '${name}' has the name of an element defined before`, at);
     const def: LineDef = { name, refs, at };
+    if (single && Number(single[1]) > 1) def.period = { times: Number(single[1]), refs: this.resolve(normName(single[2]), name, at) };
     if (this.lines.has(name)) this.warnings.push(`${fmtAt(at)}line '${name}' defined again; the new definition is used from here on`);
     this.lines.set(name, def);
     this.lastLine = def;
@@ -770,7 +779,9 @@ export function convert(type: string, p: Params, energyEV: number, particle: Par
   if (!ALL_EXTRA_NEUTRAL.has(type)) {
     for (const [k, v] of p) {
       if (used.has(k) || NEUTRAL.has(k) || typeof v !== 'number') continue;
-      if (v !== (NONZERO_DEFAULT[k] ?? 0)) notes.push(`${k}=${v} not modelled`);
+      // KQUAD's EDGE1/2_EFFECTS (quadrupole fringes) default to 0, the bends' edge switches to 1
+      const def = type === 'KQUAD' && /^EDGE[12]_EFFECTS$/.test(k) ? 0 : (NONZERO_DEFAULT[k] ?? 0);
+      if (v !== def) notes.push(`${k}=${v} not modelled`);
     }
   }
   return spec;
@@ -859,6 +870,10 @@ export function parseElegant(text: string, opts: ParseOptions = {}): LoadResult 
     } else {
       warnings.push(`nanoterasu-lattice pragma: line '${line.name}' is not ${lp.periodicity} × '${lp.period}'; periodicity 1 used`);
     }
+  } else if (!r.latticePragma && line.period) {
+    // RING: LINE=(16*CELL) is 16 periods of CELL: keep one period and the periodicity
+    refs = line.period.refs;
+    periodicity = line.period.times;
   }
   const cache = new Map<RawDef, [Element?, Element?]>();
   const warned = new Set<RawDef>();

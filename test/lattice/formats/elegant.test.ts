@@ -183,6 +183,16 @@ L2: LINE=(2*(L1, D), -L1, 3*D)
     expect(parse(text + 'USE, LA\n').lattice.name).toBe('LA');
   });
 
+  it('reads RING: LINE=(N*CELL) as N periods of CELL', () => {
+    const text = 'D: DRIF, L=1.5\nB: CSBEND, L=1, ANGLE="pi 4 /"\nCELL: LINE=(D, B, D)\nRING: LINE=(8*CELL)\n';
+    const { lattice } = parse(text);
+    expect(lattice.periodicity).toBe(8);
+    expect(lattice.elements.length).toBe(3);
+    expect(Math.abs(totalBendAngle(lattice) - 2 * Math.PI)).toBeLessThan(1e-14);
+    expect(parse(text.replace('(8*CELL)', '(8*CELL, D)')).lattice.periodicity).toBe(1);
+    expect(parse(text.replace('(8*CELL)', '(-8*CELL)')).lattice.elements.length).toBe(24);
+  });
+
   it('reads #include through opts.readFile relative to the including file', () => {
     const files: Record<string, string> = { 'lat/sub.lte': '% 2.5 sto LD\nD: DRIF, L="LD"\n' };
     const { lattice } = parseElegant('#include: "sub.lte"\nRING: LINE=(D, D)\n', {
