@@ -37,6 +37,8 @@ export interface Workspace {
   rMember: Int32Array; rCell: Int32Array; rPref: Int32Array; rLen: Int32Array;
   rStage: Int32Array; rUnmet: Int32Array; rCancel: Uint8Array; rGranted: Int32Array;
   order: Int32Array; bucketStart: Int32Array; bucketFill: Int32Array;
+  /** free slots left per (month, coalition set) cell: a full month refuses at once instead of scanning */
+  cellFree: Int32Array;
   memberGranted: Int32Array;
   /** user-shift index → lost minutes; prefix not needed: sets scan their slots */
   nCells: number;
@@ -51,7 +53,7 @@ export function makeWorkspace(plan: Plan): Workspace {
     occ: new Uint8Array(plan.totalSlots), unused: new Uint8Array(plan.totalSlots),
     cap, rMember: new Int32Array(cap), rCell: new Int32Array(cap), rPref: new Int32Array(cap), rLen: new Int32Array(cap),
     rStage: new Int32Array(cap), rUnmet: new Int32Array(cap), rCancel: new Uint8Array(cap), rGranted: new Int32Array(cap),
-    order: new Int32Array(cap), bucketStart: new Int32Array(nCells + 1), bucketFill: new Int32Array(nCells),
+    order: new Int32Array(cap), bucketStart: new Int32Array(nCells + 1), bucketFill: new Int32Array(nCells), cellFree: new Int32Array(nCells),
     memberGranted: new Int32Array(plan.memberTier.length), nCells,
   };
 }
@@ -212,6 +214,12 @@ function bookings(w: Workspace, acc: Float64Array, trace?: BookingTrace): void {
   for (let r = 0; r < nr; r++) { const c = w.rCell[r]; w.order[bs[c] + bf[c]++] = r; }
   // 3. month by month, round by round
   const rounds = sc.rounds;
+  const occ = w.occ, unused = w.unused, lostMin = w.lostMin, rStage = w.rStage, rUnmet = w.rUnmet, rCancel = w.rCancel;
+  const memberGranted = w.memberGranted, order = w.order, cellFree = w.cellFree;
+  for (let cs = 0; cs < nCS; cs++) {
+    const ms = p.sets[p.coalitionSets[cs]].monthStart;
+    for (let month = 0; month < 12; month++) cellFree[month * nCS + cs] = ms[month + 1] - ms[month];
+  }
   for (let month = 0; month < 12; month++) {
     const monthStartDay = p.monthStartDay[month];
     for (let round = 0; round < 3; round++) {
@@ -223,12 +231,12 @@ function bookings(w: Workspace, acc: Float64Array, trace?: BookingTrace): void {
         const cell = month * nCS + cs;
         const bb = lay.blc + (set.beamline * N_CLASSES + CLASS_COALITION) * NM;
         for (let q = bs[cell]; q < bs[cell + 1]; q++) {
-          const r = w.order[q];
-          if (w.rStage[r] !== round) continue;
+          const r = order[q];
+          if (rStage[r] !== round) continue;
           const member = w.rMember[r], tier = p.memberTier[member];
           const tb = lay.tier + tier * NT;
           const ent = p.memberEntitlementShifts[member];
-          let want = w.rUnmet[r];
+          let want = rUnmet[r];
           let grantedNow = 0, firstSlot = -1, capped = false;
           acc[tb + T.ASKED + round] += want;
           if (round === 0) {
@@ -237,11 +245,11 @@ function bookings(w: Workspace, acc: Float64Array, trace?: BookingTrace): void {
             let start = w.rPref[r];
             if (start + len > me) start = Math.max(ms, me - len);
             for (let j = start; j < start + len && j < me; j++) {
-              if (w.memberGranted[member] >= ent) { capped = true; break; }
-              if (w.occ[off + j] === 0) {
-                w.occ[off + j] = 1; w.memberGranted[member]++; want--; grantedNow++;
+              if (memberGranted[member] >= ent) { capped = true; break; }
+              if (occ[off + j] === 0) {
+                occ[off + j] = 1; cellFree[cell]--; memberGranted[member]++; want--; grantedNow++;
                 if (firstSlot < 0 || j < firstSlot) firstSlot = j;
-                if (w.rCancel[r]) w.unused[off + j] = 1; else acc[bb + M.USED] += shiftMin - w.lostMin[slots[j]];
+                if (rCancel[r]) unused[off + j] = 1; else acc[bb + M.USED] += shiftMin - lostMin[slots[j]];
                 if (trace) trace.grants.push({ set: setIndex, slot: j, round, tier, member });
               } else if (trace) trace.refusals.push({ set: setIndex, slot: j, month, round, tier, member });
             }
@@ -249,21 +257,21 @@ function bookings(w: Workspace, acc: Float64Array, trace?: BookingTrace): void {
           } else {
             const pref = w.rPref[r];
             while (want > 0) {
-              if (w.memberGranted[member] >= ent) { capped = true; break; }
+              if (memberGranted[member] >= ent) { capped = true; break; }
               let found = -1;
-              for (let d = 0; ms + d < me || pref - d >= ms; d++) {
+              if (cellFree[cell] > 0) for (let d = 0; ms + d < me || pref - d >= ms; d++) {
                 const a = pref + d, b = pref - d;
-                if (a < me && a >= ms && w.occ[off + a] === 0) { found = a; break; }
-                if (b >= ms && b < me && w.occ[off + b] === 0) { found = b; break; }
+                if (a < me && a >= ms && occ[off + a] === 0) { found = a; break; }
+                if (b >= ms && b < me && occ[off + b] === 0) { found = b; break; }
                 if (a >= me && b < ms) break;
               }
               if (found < 0) {
                 if (trace) trace.refusals.push({ set: setIndex, slot: -1, month, round, tier, member });
                 break;
               }
-              w.occ[off + found] = round + 1; w.memberGranted[member]++; want--; grantedNow++;
+              occ[off + found] = round + 1; cellFree[cell]--; memberGranted[member]++; want--; grantedNow++;
               if (firstSlot < 0 || found < firstSlot) firstSlot = found;
-              if (w.rCancel[r]) w.unused[off + found] = 1; else acc[bb + M.USED] += shiftMin - w.lostMin[slots[found]];
+              if (rCancel[r]) unused[off + found] = 1; else acc[bb + M.USED] += shiftMin - lostMin[slots[found]];
               if (trace) trace.grants.push({ set: setIndex, slot: found, round, tier, member });
             }
           }
@@ -285,9 +293,9 @@ function bookings(w: Workspace, acc: Float64Array, trace?: BookingTrace): void {
             addWait(acc, w, set.beamline, CLASS_COALITION, slotDay - booked);
           }
           if (capped) { acc[tb + T.CAPPED] += want; acc[tb + T.ASKED + round] -= want; want = 0; }
-          w.rUnmet[r] = want;
-          if (want <= 0) w.rStage[r] = 3;
-          else w.rStage[r] = round === 0 ? (p.tiers[tier].secondRound ? 1 : 2) : round + 1;
+          rUnmet[r] = want;
+          if (want <= 0) rStage[r] = 3;
+          else rStage[r] = round === 0 ? (p.tiers[tier].secondRound ? 1 : 2) : round + 1;
         }
       }
     }
