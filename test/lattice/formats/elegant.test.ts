@@ -274,6 +274,24 @@ describe('elegant reader: errors name file, line and column', () => {
 });
 
 describe('elegant writer', () => {
+  it('carries a reference ring (ESRF-EBS HMBA cell, ring-lattice-json/1) through .lte unchanged', () => {
+    // pyAT reference (shared/reference/lattices/ebs_hmba.ref.json): circumference_m = 843.9772144741422,
+    // 32 cells of 121 elements, 6 GeV
+    const ref = loadLattice(join(FIX, 'ebs_hmba.json')).lattice;
+    const text = writeElegant(ref);
+    const back = parseElegant(text, { file: 'ebs.lte' });
+    expect(back.warnings).toEqual([]);
+    expectSameLattice(ref, back.lattice);
+    expect(back.lattice.periodicity).toBe(32);
+    expect(back.lattice.elements.length).toBe(121);
+    expect(Math.abs(circumference(back.lattice) - 843.9772144741422)).toBeLessThan(1e-9);
+    // elegant itself gets every length, angle, edge and strength: the pragmas carry only the pyAT
+    // quadrupole-fringe flags, the harmonic number, comments and renamed duplicates
+    const pragmas = text.split('\n').filter((l) => l.startsWith('! nanoterasu:'));
+    expect(pragmas.length).toBeGreaterThan(0);
+    expect(pragmas.filter((l) => /"(length|angle|k1|k2|k3|e1|e2|hgap|fint|fintx|voltage|frequency|lag)"/.test(l))).toEqual([]);
+  });
+
   it('read → write → read gives the same lattice number for number, for every element type', () => {
     const lat = allTypesLattice(4);
     const text = writeElegant(lat);
