@@ -15,6 +15,7 @@ const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
   () => import('./lifetime.ts'),
   () => import('./topup.ts'),
   () => import('./optics.ts'),
+  () => import('./match.ts'),
 ];
 
 /** Errors the user can act on: printed as one clear message, exit code 2, no stack trace. */
