@@ -42,11 +42,13 @@ import { scenarioSchema, validate, type LatticeSectionConfig, type RunContext, t
 import { loadYaml, parseYaml, ScenarioError, type YamlDoc } from './yaml.ts';
 import { catalogueSection } from '../../beamlines/catalogue/section.ts';
 import { topupSection } from '../topup/section.ts';
+import { capacitySection } from '../capacity/section.ts';
 
 /** THE TABLE of scenario sections, in run order (see the header). One entry per module. */
 export const SECTIONS: ScenarioSection[] = [
   catalogueSection,
   topupSection,
+  capacitySection,
   // opticsSection,
 ];
 
