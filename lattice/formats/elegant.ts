@@ -319,7 +319,9 @@ class Reader {
       // NAME: OTHER, P=V — a copy of a defined element with some parameters changed
       const merged = new Map(copyOf.params);
       for (const [p, v] of this.parseParams(st, j, copyOf.type, copyOf.known)) merged.set(p, v);
-      def = { name, type: copyOf.type, known: copyOf.known, params: merged, at: at0, pragma: copyOf.pragma, pragmaAt: copyOf.pragmaAt };
+      let pragma = copyOf.pragma;
+      if (pragma && 'name' in pragma) pragma = Object.fromEntries(Object.entries(pragma).filter(([key]) => key !== 'name'));
+      def = { name, type: copyOf.type, known: copyOf.known, params: merged, at: at0, pragma, pragmaAt: copyOf.pragmaAt };
     } else {
       this.warnings.push(`${fmtAt(atType)}element '${name}': unknown element type '${typeWord}' (not an elegant type); treated as a drift/marker`);
       def = { name, type: typeWord, known: false, params: this.parseParams(st, j, typeWord, false), at: at0 };
