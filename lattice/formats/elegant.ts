@@ -726,7 +726,8 @@ export function convert(type: string, p: Params, energyEV: number, particle: Par
     }
     case 'hkicker':
     case 'vkicker':
-      // elegant KICK [rad] is the angle given to x' (y'), times CALIBRATION, as MAD-X HKICK/VKICK.
+      // elegant KICK [rad] is the angle given to x' (y'), times CALIBRATION, with the sign of MAD HKICKER/VKICKER
+      // KICK (elegant's own convert_to_mad8.c writes KICK unchanged).
       use('KICK', 'CALIBRATION');
       spec = { type: family, length: L, kick: num('KICK') * num('CALIBRATION', 1), ...misalign() };
       break;
