@@ -368,17 +368,18 @@ export interface TuningPoint {
 
 /**
  * Tuning curve of harmonic n: K from kMax down to kMin (so the photon energy rises), `points`
- * samples uniform in K. Closed forms only (a few µs per point).
+ * samples uniform in K. Closed forms only (a few µs per point). `settingAt` maps K to a setting
+ * for devices that are not one of the standard modes (e.g. a file's fixed kx : ky ratio).
  */
 export function tuningCurve(
   type: DeviceType, periodM: number, periods: number, kMin: number, kMax: number, beam: ElectronBeam, n: number,
-  opts: { points?: number; mode?: PolarisationMode } = {},
+  opts: { points?: number; mode?: PolarisationMode; settingAt?: (k: number) => DeviceSetting } = {},
 ): TuningPoint[] {
   const points = opts.points ?? 41;
   const out: TuningPoint[] = [];
   for (let i = 0; i < points; i++) {
     const k = kMax - ((kMax - kMin) * i) / (points - 1);
-    const d = settingFor(type, periodM, periods, k, opts.mode);
+    const d = opts.settingAt ? opts.settingAt(k) : settingFor(type, periodM, periods, k, opts.mode);
     const F = centralConeFlux(d, beam, n);
     const kim = sourcePoint(d, beam, n, 'kim', F);
     const kes = sourcePoint(d, beam, n, 'kimEnergySpread', F);

@@ -16,6 +16,8 @@ const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
   () => import('./topup.ts'),
   () => import('./optics.ts'),
   () => import('./match.ts'),
+  () => import('./source.ts'),
+  () => import('./spectrum.ts'),
 ];
 
 /** Errors the user can act on: printed as one clear message, exit code 2, no stack trace. */
