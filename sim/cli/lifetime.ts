@@ -56,6 +56,18 @@ export function register(program: Command): void {
         return { rfVoltageMV: mv, rfAcceptance: l.rf.rfAcceptance, bunchLengthMM: l.bunchLengthM * 1e3, ...lifetimeHours(l) };
       });
       const rfOnly = lifetimeHours(ringLifetime({ ...ring, rfAcceptanceOnly: true }, target * 1e-3, fill));
+      const fills = [592, 474, 296, 148].map((nb) => ({ filledBuckets: nb, ...lifetimeHours(ringLifetime(ring, target * 1e-3, { filledBuckets: nb })) }));
+      let ibs: { growthEmittanceX: number; growthEnergySpread: number; emittanceXNm: number; energySpread: number; bunchLengthMM: number; touschekH: number | null; totalH: number | null } | string;
+      try {
+        const l = ringLifetime({ ...ring, ibs: true }, target * 1e-3, fill);
+        ibs = {
+          growthEmittanceX: l.ibs!.growth.emittanceX, growthEnergySpread: l.ibs!.growth.energySpread,
+          emittanceXNm: l.emittanceXM * 1e9, energySpread: l.ibs!.energySpread, bunchLengthMM: l.bunchLengthM * 1e3,
+          touschekH: lifetimeHours(l).touschek, totalH: lifetimeHours(l).total,
+        };
+      } catch (err) {
+        ibs = (err as Error).message;
+      }
       if (o.json) {
         process.stdout.write(JSON.stringify({
           currentMA: target,
@@ -68,6 +80,8 @@ export function register(program: Command): void {
           byCurrent: table,
           byCoupling: couplings,
           byRfVoltage: voltages,
+          byFill: fills,
+          ibs,
           source: ring.source,
           notes,
         }, null, 2) + '\n');
@@ -82,8 +96,13 @@ export function register(program: Command): void {
         ...couplings.map((r) => `  ${(r.coupling * 100).toFixed(1).padStart(6)} %    ${f(r.touschek).padStart(12)}  ${f(r.total).padStart(9)}`),
         '', `  V_RF [MV]  RF acc. [%]  σz [mm]  Touschek [h]  total [h]   (at ${target} mA)`,
         ...voltages.map((r) => `  ${r.rfVoltageMV.toFixed(2).padStart(9)}  ${(r.rfAcceptance * 100).toFixed(2).padStart(11)}  ${r.bunchLengthMM.toFixed(2).padStart(7)}  ${f(r.touschek).padStart(12)}  ${f(r.total).padStart(9)}`),
+        '', `  filled buckets  Touschek [h]  total [h]   (uniform trains at ${target} mA)`,
+        ...fills.map((r) => `  ${String(r.filledBuckets).padStart(14)}  ${f(r.touschek).padStart(12)}  ${f(r.total).padStart(9)}`),
+        '', typeof ibs === 'string'
+          ? `  IBS: ${ibs}`
+          : `  IBS (Bane 2002) at ${target} mA: εx ×${ibs.growthEmittanceX.toFixed(4)} (${ibs.emittanceXNm.toFixed(3)} nm), σδ ×${ibs.growthEnergySpread.toFixed(4)}, σz ${ibs.bunchLengthMM.toFixed(3)} mm; Touschek ${f(ibs.touschekH)} h, total ${f(ibs.totalH)} h with IBS${ring.ibs ? ' (used above)' : ' (not used above; set topup.lifetime.ibs)'}`,
         '', 'Source and limits:', `  ${ring.source}`, ...notes.map((n) => `  - ${n}`),
-        '  - not included: bunch lengthening with current, IBS, harmonic cavity, beam-loss-induced desorption transients',
+        '  - not included: bunch lengthening with current (potential well, microwave instability), harmonic cavity, beam-loss-induced desorption transients',
       ];
       process.stdout.write(out.join('\n') + '\n');
     });

@@ -84,7 +84,7 @@ export async function beamFromLattice(lattice: Lattice, rfDefault: { voltageV: n
     beam,
     notes: [
       `optics from sim/optics: εx ${(sum.emittanceM * 1e9).toFixed(3)} nm, σδ ${sum.energySpread.toExponential(3)}, αc ${sum.momentumCompaction.toExponential(3)}, U0 ${(sum.energyLossPerTurnEV / 1e6).toFixed(3)} MeV, C ${sum.circumferenceM.toFixed(3)} m (T0 ${((sum.circumferenceM / C_LIGHT) * 1e6).toFixed(4)} µs)`,
-      `RF ${rf ? 'from the lattice cavities' : `not in the lattice: ${(rfDefault.voltageV / 1e6).toFixed(2)} MV, h = ${rfDefault.harmonic}`}`,
+      `RF ${rf ? 'from the lattice cavities' : `${(rfDefault.voltageV / 1e6).toFixed(2)} MV, h = ${rfDefault.harmonic} (the lattice has no cavity: built-in default or rfVoltageMV)`}`,
       'momentum acceptance: flat, limited by the RF acceptance (no local acceptance from tracking)',
       PUBLISHED_NOTE,
     ],

@@ -14,6 +14,7 @@
  */
 import { C_LIGHT, E_CHARGE } from '../constants.ts';
 import { gasLifetime, type GasResult } from './gas.ts';
+import { ibsEquilibrium, type IbsEquilibrium } from './ibs.ts';
 import { quantumLifetime, type QuantumResult } from './quantum.ts';
 import { bunchLengthM as rfBunchLength, rfAcceptance, type RfResult } from './rf.ts';
 import { LifetimeInputError, touschekLifetime, type LocalOptics } from './touschek.ts';
@@ -64,6 +65,12 @@ export interface RingBeam {
   /** Use only the RF acceptance for Touschek (ignore the lattice acceptance). */
   rfAcceptanceOnly?: boolean;
   touschekMethod?: 'piwinski' | 'bruck';
+  /**
+   * Include intra-beam scattering (ibs.ts, Bane's model): the emittance, energy spread and bunch
+   * length used for Touschek are the IBS equilibrium at the given current. The loss-rate model of the
+   * top-up is then exact at its reference current and linear in between.
+   */
+  ibs?: boolean;
 }
 
 /** Relative charges of the filled buckets; `filledBuckets` = a uniform train of that many bunches. */
@@ -80,6 +87,8 @@ export interface LifetimeBreakdown {
   /** Ring-averaged momentum acceptance actually used (min of lattice and RF), both sides. */
   momentumAcceptanceAvg: { pos: number; neg: number };
   touschekS: number;
+  /** The IBS equilibrium used (when `ring.ibs`). */
+  ibs?: IbsEquilibrium;
   gas: GasResult;
   pressurePa: number;
   quantum: QuantumResult;
@@ -137,9 +146,19 @@ export function ringLifetime(ring: RingBeam, currentA: number, fill: FillPattern
   const nEff = totalElectrons * concentration;
   const rfParams = { ...ring.rf, harmonic: ring.harmonic, energyEV: ring.energyEV, circumferenceM: ring.circumferenceM };
   const rf = rfAcceptance(rfParams);
-  const sigmaS = ring.bunchLengthOverrideM ?? rfBunchLength(rfParams, ring.energySpread);
-  const ex = ring.naturalEmittanceM / (1 + ring.coupling);
-  const ey = (ring.coupling * ring.naturalEmittanceM) / (1 + ring.coupling);
+  const sigmaS0 = ring.bunchLengthOverrideM ?? rfBunchLength(rfParams, ring.energySpread);
+  let ex = ring.naturalEmittanceM / (1 + ring.coupling);
+  let ey = (ring.coupling * ring.naturalEmittanceM) / (1 + ring.coupling);
+  let sp = ring.energySpread;
+  let sigmaS = sigmaS0;
+  let ibs: IbsEquilibrium | undefined;
+  if (ring.ibs && nEff > 0) {
+    ibs = ibsEquilibrium(
+      { optics: ring.optics, energyEV: ring.energyEV, bunchPopulation: nEff, emittanceX: ex, emittanceY: ey, energySpread: sp, bunchLengthM: sigmaS },
+      ring.dampingTimesS.x, ring.dampingTimesS.z, ring.coupling,
+    );
+    ex = ibs.emittanceX; ey = ibs.emittanceY; sp = ibs.energySpread; sigmaS = ibs.bunchLengthM;
+  }
   const n = ring.optics.sM.length;
   const accPos = minAcceptance(ring.momentumAcceptancePos, rf.rfAcceptance, n, !!ring.rfAcceptanceOnly);
   const accNeg = minAcceptance(ring.momentumAcceptanceNeg, rf.rfAcceptance, n, !!ring.rfAcceptanceOnly);
@@ -149,7 +168,7 @@ export function ringLifetime(ring: RingBeam, currentA: number, fill: FillPattern
     momentumAcceptanceNeg: accNeg,
     emittanceX: ex,
     emittanceY: ey,
-    energySpread: ring.energySpread,
+    energySpread: sp,
     bunchLengthM: sigmaS,
     bunchPopulation: nEff,
     energyEV: ring.energyEV,
@@ -176,7 +195,7 @@ export function ringLifetime(ring: RingBeam, currentA: number, fill: FillPattern
     apertureYM: ap.yHalfM,
     sigmaYM: Math.sqrt(ey * ap.betaYAtApertureM),
     momentumAcceptance: Math.min(negAvg, rf.rfAcceptance),
-    energySpread: ring.energySpread,
+    energySpread: sp,
     dampingTimeXS: ring.dampingTimesS.x,
     dampingTimeYS: ring.dampingTimesS.y,
     dampingTimeZS: ring.dampingTimesS.z,
@@ -192,6 +211,7 @@ export function ringLifetime(ring: RingBeam, currentA: number, fill: FillPattern
     rf,
     momentumAcceptanceAvg: { pos: mean(accPos, n), neg: negAvg },
     touschekS: t.lifetimeS,
+    ...(ibs ? { ibs } : {}),
     gas,
     pressurePa,
     quantum,

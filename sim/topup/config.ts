@@ -56,6 +56,8 @@ export const lifetimeConfigSchema = z
     /** 'rf' = the RF acceptance alone; 'auto' = the local acceptance from sim/studies/ma.ts when available, else flat = RF; a number = flat lattice acceptance (limited by the RF one). */
     momentumAcceptance: z.union([z.enum(['rf', 'auto']), z.number().positive().lt(1)]).default('auto'),
     touschekMethod: z.enum(['piwinski', 'bruck']).default('piwinski'),
+    /** Intra-beam scattering (Bane's model) in the beam used for Touschek. */
+    ibs: z.boolean().default(false),
     /** Bunch length override [mm] (e.g. lengthening); absent = from the RF (σz = c αc σδ / 2π fs). */
     bunchLengthMM: positive.optional(),
     vacuum: vacuumSchema.default({}),
@@ -139,6 +141,7 @@ export function applyLifetimeConfig(base: RingBeam, cfg: LifetimeConfig): RingBe
     momentumAcceptancePos: typeof cfg.momentumAcceptance === 'number' ? cfg.momentumAcceptance : base.momentumAcceptancePos,
     momentumAcceptanceNeg: typeof cfg.momentumAcceptance === 'number' ? cfg.momentumAcceptance : base.momentumAcceptanceNeg,
     touschekMethod: cfg.touschekMethod,
+    ibs: cfg.ibs,
     bunchLengthOverrideM: cfg.bunchLengthMM !== undefined ? cfg.bunchLengthMM * 1e-3 : base.bunchLengthOverrideM,
     vacuum: { ...cfg.vacuum },
     apertures: {
