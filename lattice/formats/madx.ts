@@ -48,7 +48,7 @@ import {
 } from '../elements.ts';
 import { makeLattice, type Lattice } from '../lattice.ts';
 import {
-  describeToken, evaluate, ExprParser, MADX_CONSTANTS, tokenize, type Expr, type Pragma, type Scope,
+  describeToken, evaluate, ExprParser, MADX_CONSTANTS, references, tokenize, type Expr, type Pragma, type Scope,
   type SourcePos, type Token,
 } from './expr.ts';
 import type { LatticeFormat, LoadResult, ParseOptions } from './index.ts';
@@ -184,7 +184,6 @@ const DRIFT_TOL_M = 1e-6;
 const MAX_CALL_DEPTH = 20;
 const MAX_LINE_DEPTH = 200;
 const MAX_ELEMENTS = 1_000_000;
-const MAX_DEFERRED_CHAIN = 5_000;
 
 // ---------------------------------------------------------------------------------------------
 // Reader
@@ -211,8 +210,6 @@ class Reader implements Scope {
   private filePragmas: Record<string, unknown> = {};
   // deferred evaluation state
   private cache = new Map<string, number>();
-  private stack: string[] = [];
-  private inProgress = new Set<string>();
   // build state
   private converted = new Map<ElemDef, Element>();
 
@@ -439,8 +436,6 @@ class Reader implements Scope {
     } catch (err) {
       if (err instanceof RangeError) throw new LatticeError(`expressions nested too deeply (${err.message})`);
       throw err;
-    } finally {
-      if (this.stack.length === 0) this.inProgress.clear();
     }
   }
 
@@ -488,27 +483,62 @@ class Reader implements Scope {
     }
   }
 
+  /** Value of a deferred expression (cached until the next assignment). */
   private deferred(key: string, e: Expr, defPos: SourcePos): number {
     const c = this.cache.get(key);
     if (c !== undefined) return c;
-    if (this.inProgress.has(key)) {
-      const cycle = [...this.stack.slice(this.stack.indexOf(key)), key];
-      throw new LatticeError(`deferred expressions form a cycle: ${cycle.join(' → ')}`, defPos);
+    this.resolveInOrder(key, e, defPos);
+    return this.cache.get(key)!;
+  }
+
+  /**
+   * Evaluates a deferred expression after everything it depends on, in dependency order, with an
+   * explicit stack (a chain of thousands of `a_i := a_{i-1} + …` does not recurse). A dependency
+   * already on the current path is a cycle, reported with its variables.
+   */
+  private resolveInOrder(rootKey: string, rootExpr: Expr, rootPos: SourcePos): void {
+    interface Item { key: string; expr: Expr; pos: SourcePos; expanded: boolean }
+    const stack: Item[] = [{ key: rootKey, expr: rootExpr, pos: rootPos, expanded: false }];
+    const onPath = new Set<string>();
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.expanded) {
+        this.cache.set(top.key, evaluate(top.expr, this)); // every dependency is cached by now
+        onPath.delete(top.key);
+        stack.pop();
+        continue;
+      }
+      if (this.cache.has(top.key)) { stack.pop(); continue; }
+      top.expanded = true;
+      onPath.add(top.key);
+      const refs = references(top.expr);
+      for (const dep of [...refs.vars, ...refs.attrs]) {
+        if (this.cache.has(dep)) continue;
+        const d = this.deferredDefinition(dep);
+        if (!d) continue;
+        if (onPath.has(dep)) {
+          const path = stack.filter((it) => it.expanded).map((it) => it.key);
+          const cycle = [...path.slice(path.indexOf(dep)), dep];
+          throw new LatticeError(`deferred expressions form a cycle: ${cycle.join(' → ')}`, d.pos);
+        }
+        stack.push({ key: dep, expr: d.expr, pos: d.pos, expanded: false });
+      }
     }
-    if (this.stack.length >= MAX_DEFERRED_CHAIN) {
-      throw new LatticeError(`a chain of more than ${MAX_DEFERRED_CHAIN} deferred expressions`, defPos);
+  }
+
+  /** The deferred expression behind a variable name or `elem->attr`, if it is one. */
+  private deferredDefinition(key: string): { expr: Expr; pos: SourcePos } | undefined {
+    const arrow = key.indexOf('->');
+    if (arrow < 0) {
+      const v = this.vars.get(key);
+      return v?.deferred ? { expr: v.expr, pos: v.pos } : undefined;
     }
-    this.stack.push(key);
-    this.inProgress.add(key);
-    let v: number;
-    try {
-      v = evaluate(e, this);
-    } finally {
-      this.stack.pop();
-      this.inProgress.delete(key);
-    }
-    this.cache.set(key, v);
-    return v;
+    const def = this.defs.get(key.slice(0, arrow));
+    const attr = key.slice(arrow + 2);
+    if (def?.kind === 'seq' && attr === 'l') return { expr: def.length, pos: def.pos };
+    if (def?.kind !== 'elem') return undefined;
+    const a = def.attrs.get(attr);
+    return a?.kind === 'expr' && a.value === undefined ? { expr: a.expr, pos: a.pos } : undefined;
   }
 
   // ---- attribute lists ----------------------------------------------------------------------

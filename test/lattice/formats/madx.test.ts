@@ -284,6 +284,13 @@ describe('statements', () => {
     expect(lattice.elements.map((e) => [e.name, e.length, (e as { k1: number }).k1])).toEqual([['qa', 1, 11], ['qb', 0.5, 2], ['qc', 2, 6]]);
   });
 
+  it('a chain of 5000 deferred expressions is evaluated in dependency order (no recursion limit)', () => {
+    const lines = ['a0 := 0.5;'];
+    for (let i = 1; i < 5000; i++) lines.push(`a${i} := a${i - 1} + 1;`);
+    lines.push('q: quadrupole, l=1, k1:=a4999; c: line=(q);');
+    expect(read(lines.join('\n')).lattice.elements[0]).toMatchObject({ k1: 4999.5 });
+  });
+
   it('constants cannot change; IF blocks, MACROs and SEQEDIT are reported, not run; STOP ends the input', () => {
     expect(errorOf(() => read('const a = 1;\na = 2;')).message).toBe("s.madx:2:1: 'a' is a constant (defined at line 1) and cannot be changed");
     expect(errorOf(() => read('pi = 3;')).message).toBe("s.madx:1:1: 'pi' is a MAD-X constant and cannot be assigned");
