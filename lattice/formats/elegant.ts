@@ -263,8 +263,8 @@ class Reader {
   private statement(st: Stmt, depth: number): void {
     const at0 = where(st, 0);
     if (st.rpn) {
-      const body = st.s.replace(/^\s*%/, '');
-      this.rpn.run(body, at0);
+      const pct = st.s.indexOf('%');
+      this.rpn.run(st.s.slice(pct + 1), at0, (off) => where(st, pct + 1 + off));
       return;
     }
     const s = st.s;
@@ -417,14 +417,16 @@ class Reader {
       } else {
         kind = pname === 'L' ? 'number' : 'string';
       }
-      out.set(canonical, { value: kind === 'string' ? unquote(vtext) : this.value(vtext, kind, atV, canonical), at: atV });
+      const vAt = i + eq + 1;
+      const locate = (off: number) => where(st, vAt + (vtext.startsWith('"') ? 1 : 0) + off);
+      out.set(canonical, { value: kind === 'string' ? unquote(vtext) : this.value(vtext, kind, atV, canonical, locate), at: atV });
       i = e;
     }
     return out;
   }
 
   /** A numeric parameter value: a number, or an RPN expression (elegant parse_element). */
-  private value(v: string, kind: ParamKind, at: Origin, pname: string): number {
+  private value(v: string, kind: ParamKind, at: Origin, pname: string, locate: (offset: number) => Origin): number {
     let x: number;
     if (/^[-+.\d]/.test(v)) {
       x = Number(v);
@@ -433,10 +435,10 @@ class Reader {
       }
     } else if (v.startsWith('"')) {
       if (!v.endsWith('"') || v.length < 2) throw new LatticeError(`parameter ${pname}: unbalanced double quotes`, at);
-      x = this.rpn.evaluate(v.slice(1, -1).replace(/\\"/g, '"'), at);
+      x = this.rpn.evaluate(v.slice(1, -1), at, locate);
     } else {
       // elegant upper-cases unquoted text before evaluating it
-      x = this.rpn.evaluate(v.toUpperCase(), at);
+      x = this.rpn.evaluate(v.toUpperCase(), at, locate);
     }
     if (!Number.isFinite(x)) throw new LatticeError(`parameter ${pname} evaluates to ${x}`, at);
     return kind === 'int' ? Math.trunc(x) : x;

@@ -83,22 +83,36 @@ export class RpnMachine {
   stack: number[] = [];
   private logic: boolean[] = [];
   private where: Origin = {};
+  private locate?: (offset: number) => Origin;
+  private offsets: number[] = [];
+  private current = -1;
 
-  /** Runs an RPN command line (`% ...`) on the persistent stack. */
-  run(text: string, where: Origin = {}): void {
+  /**
+   * Runs an RPN command line (`% ...`) on the persistent stack. `locate` maps a character offset
+   * of `text` to its place in the file, so that an error names the column of the failing token.
+   */
+  run(text: string, where: Origin = {}, locate?: (offset: number) => Origin): void {
     this.where = where;
-    const tokens = text.trim().split(/\s+/).filter((t) => t !== '');
+    this.locate = locate;
+    const tokens: string[] = [];
+    this.offsets = [];
+    for (const m of text.matchAll(/\S+/g)) {
+      tokens.push(m[0]);
+      this.offsets.push(m.index ?? 0);
+    }
+    this.current = -1;
     this.exec(tokens, 0, tokens.length);
   }
 
   /** Evaluates an expression on a fresh stack and returns its top (elegant parameter values). */
-  evaluate(text: string, where: Origin = {}): number {
+  evaluate(text: string, where: Origin = {}, locate?: (offset: number) => Origin): number {
     const saved = this.stack;
     const savedLogic = this.logic;
     this.stack = [];
     this.logic = [];
     try {
-      this.run(text, where);
+      this.run(text, where, locate);
+      this.current = -1;
       if (this.stack.length === 0) this.fail(`RPN expression "${text.trim()}" leaves nothing on the stack`);
       return this.stack[this.stack.length - 1];
     } finally {
@@ -108,7 +122,8 @@ export class RpnMachine {
   }
 
   private fail(msg: string): never {
-    throw new LatticeError(msg, this.where);
+    const at = this.current >= 0 && this.locate ? this.locate(this.offsets[this.current]) : this.where;
+    throw new LatticeError(msg, at);
   }
 
   private pop(op: string, n = 1): number[] {
@@ -121,6 +136,7 @@ export class RpnMachine {
   private exec(tok: string[], from: number, to: number): void {
     for (let i = from; i < to; i++) {
       const t = tok[i];
+      this.current = i;
       if (t === 'sto') {
         const name = tok[i + 1];
         if (name === undefined || i + 1 >= to) this.fail(`RPN 'sto' needs a name after it`);
@@ -152,6 +168,7 @@ export class RpnMachine {
         depth--;
       } else if (tok[j] === ':' && depth === 0 && colon < 0) colon = j;
     }
+    this.current = q;
     if (end < 0) this.fail(`RPN '?' without a closing '$'`);
     if (this.logic.length === 0) this.fail(`RPN '?' with an empty logical stack (compare with <, > or == first)`);
     const cond = this.logic.pop()!;

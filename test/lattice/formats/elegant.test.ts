@@ -247,13 +247,13 @@ describe('elegant reader: errors name file, line and column', () => {
   });
   it('undefined RPN variable', () => {
     const e = thrown(() => parse('A: DRIF, L=1\n% LX 2 * sto L2\n'));
-    expect(e.message).toMatch(/^ring\.lte:2:1: undefined RPN variable or function 'LX'/);
+    expect(e.message).toMatch(/^ring\.lte:2:3: undefined RPN variable or function 'LX'/);
     const e2 = thrown(() => parse('A: DRIF, L="LX 2 *"\n'));
-    expect(e2.message).toMatch(/^ring\.lte:1:12: undefined RPN variable or function 'LX'/);
+    expect(e2.message).toMatch(/^ring\.lte:1:13: undefined RPN variable or function 'LX'/);
   });
   it('RPN stack underflow', () => {
     const e = thrown(() => parse('\n\nQ: KQUAD, L=0.2, K1="2 *"\n'));
-    expect(e.message).toMatch(/^ring\.lte:3:21: RPN stack underflow: '\*' needs 2 values, the stack has 1/);
+    expect(e.message).toMatch(/^ring\.lte:3:24: RPN stack underflow: '\*' needs 2 values, the stack has 1/);
   });
   it('missing line for use', () => {
     const e = thrown(() => parse('A: DRIF, L=1\nRING: LINE=(A)\n', { use: 'CELL' }));
