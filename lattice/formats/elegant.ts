@@ -17,7 +17,8 @@
  * - The line used is `opts.use`, else a `USE,NAME` statement, else the last LINE defined
  *   (elegant's USE_BEAMLINE lives in the .ele file). A used line that is exactly `(N*X)` is read
  *   as N periods of X (Lattice.periodicity = N, elements = one X); anything else is one period.
- * - A .lte file has no beam energy: `opts.energyEV`, else 3 GeV with a warning.
+ * - A .lte file has no beam energy: the `nanoterasu-lattice` pragma of a file we wrote, else
+ *   `opts.energyEV`, else 3 GeV with a warning.
  *
  * Element mapping (elegant → ours), conventions written where they are applied in `convert`:
  *   DRIF EDRIFT CSRDRIFT LSCDRIFT → drift;  SBEN CSBEND CSRCSBEND KSBEND NIBEND → sbend;
