@@ -85,6 +85,13 @@ export interface Plan {
   cellCum: Float64Array;
   cellSet: Int32Array; // index into coalitionSets
   cellMonth: Int32Array;
+  /** The same choice as a Walker alias table (one uniform per draw; A. J. Walker, ACM TOMS 3 (1977) 253). */
+  cellAliasProb: Float64Array;
+  cellAlias: Int32Array;
+  /** Per cell: bucket key (month · coalition sets + set), first slot of the month in the set, slots in the month. */
+  cellKey: Int32Array;
+  cellFirstSlot: Int32Array;
+  cellSlots: Int32Array;
   tiers: { name: string; secondRound: boolean; members: number; unitsEach: number }[];
   memberTier: Int32Array;
   memberEntitlementShifts: Int32Array;
@@ -110,6 +117,24 @@ function chooseUserShifts(s: CapacityScenario, perDay: number): number[] {
     out.push(...run.slice(drop));
   });
   return out.slice(0, needed);
+}
+
+/** Walker's alias table for weights w (Vose's stable construction). */
+function aliasTable(w: number[]): { prob: Float64Array; alias: Int32Array } {
+  const n = w.length;
+  const prob = new Float64Array(n), alias = new Int32Array(n);
+  const total = w.reduce((a, x) => a + x, 0) || 1;
+  const scaled = w.map((x) => (x * n) / total);
+  const small: number[] = [], large: number[] = [];
+  scaled.forEach((x, i) => (x < 1 ? small : large).push(i));
+  while (small.length && large.length) {
+    const l = small.pop()!, g = large.pop()!;
+    prob[l] = scaled[l]; alias[l] = g;
+    scaled[g] = scaled[g] + scaled[l] - 1;
+    (scaled[g] < 1 ? small : large).push(g);
+  }
+  for (const i of [...small, ...large]) { prob[i] = 1; alias[i] = i; }
+  return { prob, alias };
 }
 
 /** Build the plan. The scenario must have been validated (validateCapacity / applyWhatIf). */
@@ -223,6 +248,11 @@ export function buildPlan(s: CapacityScenario): Plan {
     }
   });
   const cellCum = Float64Array.from(cum.map((c) => c / (acc || 1)));
+  const { prob: cellAliasProb, alias: cellAlias } = aliasTable(cum.map((c, i) => c - (i > 0 ? cum[i - 1] : 0)));
+  const nCS = coalitionSets.length;
+  const cellKey = Int32Array.from(cs.map((k, i) => cm[i] * nCS + k));
+  const cellFirstSlot = Int32Array.from(cs.map((k, i) => sets[coalitionSets[k]].monthStart[cm[i]]));
+  const cellSlots = Int32Array.from(cs.map((k, i) => sets[coalitionSets[k]].monthStart[cm[i] + 1] - sets[coalitionSets[k]].monthStart[cm[i]]));
 
   const meanBook = (s.coalition.bookingShifts.min + s.coalition.bookingShifts.max) / 2;
   const memberTier: number[] = [], ent: number[] = [], meanReq: number[] = [];
@@ -239,7 +269,7 @@ export function buildPlan(s: CapacityScenario): Plan {
   return {
     scenario: s, shiftMin: shiftH * 60, shiftsPerDay: perDay, daysInYear, nUserShifts: n, userShiftDay, userShiftContig,
     monthStartDay, periodStartDay, beamlines, stations, sets, totalSlots: offset, publicSets, coalitionSets,
-    cellCum, cellSet: Int32Array.from(cs), cellMonth: Int32Array.from(cm),
+    cellCum, cellSet: Int32Array.from(cs), cellMonth: Int32Array.from(cm), cellAliasProb, cellAlias, cellKey, cellFirstSlot, cellSlots,
     tiers: s.coalition.tiers.map((t) => ({ name: t.name, secondRound: t.secondRound, members: t.members, unitsEach: t.unitsEach })),
     memberTier: Int32Array.from(memberTier), memberEntitlementShifts: Int32Array.from(ent), memberMeanRequests: Float64Array.from(meanReq), totalUnits,
   };

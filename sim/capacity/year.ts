@@ -173,23 +173,22 @@ function bookings(w: Workspace, acc: Float64Array, trace?: BookingTrace): void {
   w.memberGranted.fill(0);
   // 1. generate requests
   let nr = 0;
-  const cum = p.cellCum, nc = cum.length;
+  const nc = p.cellCum.length, aliasProb = p.cellAliasProb, alias = p.cellAlias;
+  const cellKey = p.cellKey, cellFirst = p.cellFirstSlot, cellSlots = p.cellSlots;
   for (let m = 0; m < nMembers; m++) {
     const tier = p.memberTier[m];
     const second = p.tiers[tier].secondRound;
     const cnt = poisson(s, p.memberMeanRequests[m]);
     for (let i = 0; i < cnt; i++) {
       if (nr >= w.cap) grow(w);
-      // cell by binary search on the cumulative weights
-      const x = uniform(s);
-      let lo = 0, hi = nc - 1;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (cum[mid] > x) hi = mid; else lo = mid + 1; }
-      const cs = p.cellSet[lo], month = p.cellMonth[lo];
-      const set = p.sets[p.coalitionSets[cs]];
-      const ms = set.monthStart[month], me = set.monthStart[month + 1];
+      // station-month cell from the alias table: one uniform
+      const xu = uniform(s) * nc;
+      const ci = xu | 0;
+      const cell = xu - ci < aliasProb[ci] ? ci : alias[ci];
+      const set = p.sets[p.coalitionSets[p.cellSet[cell]]];
       w.rMember[nr] = m;
-      w.rCell[nr] = month * nCS + cs;
-      w.rPref[nr] = ms + Math.floor(uniform(s) * (me - ms));
+      w.rCell[nr] = cellKey[cell];
+      w.rPref[nr] = cellFirst[cell] + Math.floor(uniform(s) * cellSlots[cell]);
       const len = uniformInt(s, bMin, bMax);
       w.rLen[nr] = len;
       w.rStage[nr] = uniform(s) < sc.firstRoundShare ? 0 : second ? 1 : 2;
