@@ -91,7 +91,7 @@ const injectorSchema = z
 const faultsSchema = z
   .object({
     enabled: z.boolean().default(true),
-    mtbfH: positive.default(60),
+    mtbfH: positive.default(100),
     recoveryMinMin: z.number().nonnegative().default(10),
     recoveryMeanExtraMin: z.number().nonnegative().default(20),
   })
