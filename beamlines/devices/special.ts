@@ -15,14 +15,15 @@
  */
 export function besselJ(m: number, x: number): number {
   const M = Math.max(32, Math.ceil((Math.abs(m) + Math.abs(x)) / 2) + 24);
-  const points = 2 * M;
-  const h = (2 * Math.PI) / points;
-  let s = 0;
-  for (let j = 0; j < points; j++) {
+  // the integrand is even about τ = π: the 2M-point periodic sum equals the half-range sum
+  // over 0…π with half weights at the ends
+  const h = Math.PI / M;
+  let s = 0.5 * (1 + Math.cos(m * Math.PI));
+  for (let j = 1; j < M; j++) {
     const t = j * h;
     s += Math.cos(m * t - x * Math.sin(t));
   }
-  return s / points;
+  return s / M;
 }
 
 /**

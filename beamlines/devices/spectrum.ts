@@ -18,7 +18,7 @@
  *   a grid symmetric in θ with even weights averages the two signs (the symmetrisation of §2.11).
  *   For kx = 0 the field is exactly even in θy, and only θy ≥ 0 is computed.
  * - Energy spread: Gaussian in photon energy with σ = 2σδ E (E ∝ γ²), applied on a fine internal grid
- *   (≥ 20 points per line width E_n/(nN), ≥ 4 per σ), with weights normalised to 1.
+ *   (≥ 20 points per line width E_n/(nN), ≥ 2 per σ), with weights normalised to 1.
  * - Parallel: the grid rows are cut into chunks of a FIXED number of rows; chunk sums are added in
  *   chunk order, so the result is bit-identical for any number of workers (0 = in this thread).
  */
@@ -192,7 +192,8 @@ export async function computeSpectrum(d: DeviceSetting, beam: ElectronBeam, opts
     const hi = out[out.length - 1] * (1 + 6 * sEps);
     // the convolution is a quadrature over this grid, evaluated at each output energy: its step
     // must resolve the line (E_n/(nN)/20) and the Gaussian (σ/4), not the output spacing
-    const step = Math.min(lineWidth / (opts.pointsPerLineWidth ?? 20), (sEps * out[0]) / 4);
+    // (trapezoid sums of a Gaussian converge like exp(−2π²σ²/h²): h = σ/2 is already < 1e-30)
+    const step = Math.min(lineWidth / (opts.pointsPerLineWidth ?? 20), (sEps * out[0]) / 2);
     const count = Math.ceil((hi - lo) / step) + 1;
     internal = new Float64Array(count);
     for (let i = 0; i < count; i++) internal[i] = lo + ((hi - lo) * i) / (count - 1);
@@ -221,7 +222,7 @@ export async function computeSpectrum(d: DeviceSetting, beam: ElectronBeam, opts
   const phaseSpread = (sHi - sLo) * (Math.PI * aMax + psiMax);
   // e^{iωx} on [−1, 1] with ω = P/2 needs m ≈ ω + O(10) Chebyshev points for 1e-15 (the error
   // falls like (ω/2)^m/m!); the margin is checked against direct evaluation in the tests
-  const m = (opts.chebyshevPoints ?? Math.ceil(0.7 * phaseSpread + 12)) | 1; // odd: the centre is a node
+  const m = (opts.chebyshevPoints ?? Math.ceil(0.7 * phaseSpread + 8)) | 1; // odd: the centre is a node
   const chebS = new Float64Array(m);
   const chebW = new Float64Array(m);
   for (let c = 0; c < m; c++) {
