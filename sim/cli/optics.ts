@@ -11,7 +11,8 @@
  * momentumCompactionFromMap, radiationIntegrals{I1,I2,I3,I4,I5}, energyLossPerTurnEV, emittanceM,
  * energySpread, dampingPartition[3], dampingTimesS[3], revolutionPeriodS,
  * rf{totalVoltageV, frequencyHz, harmonicNumber, synchronousPhaseRad, synchrotronTune,
- * synchrotronFrequencyHz, bunchLengthM, energyAcceptance, slipFactor} (null without a cavity),
+ * synchrotronFrequencyHz, bunchLengthM, energyAcceptance, slipFactor, synchrotronTuneFromMap,
+ * synchronousCtM} (null without a cavity),
  * coupled, undulatorsOpen (null without undulators), warnings[], and with --twiss:
  * twiss{name[], s[], betaX[], betaY[], alphaX[], alphaY[], etaX[], etaPX[], muX[], muY[]} at every
  * element entrance of the full ring plus its end (also written as CSV to FILE).
@@ -95,7 +96,7 @@ export function formatSummary(s: OpticsSummary): string {
     rows.push(
       ['RF voltage, frequency, h', `${f(s.rf.totalVoltageV / 1e6)} MV, ${f(s.rf.frequencyHz / 1e6, 9)} MHz, ${s.rf.harmonicNumber}`],
       ['synchronous phase', `${f(s.rf.synchronousPhaseRad)} rad (${f((s.rf.synchronousPhaseRad * 180) / Math.PI)}°)`],
-      ['synchrotron tune', `${s.rf.synchrotronTune.toExponential(5)} (${f(s.rf.synchrotronFrequencyHz / 1e3)} kHz)`],
+      ['synchrotron tune', `${s.rf.synchrotronTune.toExponential(5)} (${f(s.rf.synchrotronFrequencyHz / 1e3)} kHz)${s.rf.synchrotronTuneFromMap !== null ? `; 6D map: ${s.rf.synchrotronTuneFromMap.toExponential(5)}` : ''}`],
       ['bunch length σz', `${f(s.rf.bunchLengthM * 1e3)} mm`],
       ['RF energy acceptance', `${f(s.rf.energyAcceptance * 100, 4)} %`],
     );

@@ -106,3 +106,102 @@ export function momentumCompactionFromMap(opt: LinearOptics): number {
   const dct = M[30] * t.etaX[0] + M[31] * t.etaPX[0] + M[32] * t.etaY[0] + M[33] * t.etaPY[0] + M[34];
   return dct / opt.ring.periodLengthM;
 }
+
+/**
+ * The 6D closed orbit with RF and the 6×6 one-period map about it (radiation off in the maps).
+ * With the RF frequency at h·f0 and no transverse kicks the orbit is (x_co, δ = 0, ct0): the
+ * energy loss U0 (optional, lumped) only places the synchronous position
+ * sin(2π f ct0/c − 2π lag) = −U0/V on the stable side (cos > 0 for α_c > 0, in pyAT's ct > 0 = late
+ * convention; the reported φs = π − asin(U0/V) is the same point). Cavities are linearised there:
+ * ∂δ/∂ct = −(V/E)(2π f/c) cos(2π f ct0/c − 2π lag). The map is symplectic (no damping); its three
+ * eigen-tunes come from the characteristic polynomial of a symplectic 6×6 matrix in
+ * t = λ + 1/λ: t³ − e1 t² + (e2 − 3) t + (2 e1 − e3) = 0, e_k the sums of principal k×k minors.
+ */
+export interface Orbit6 {
+  /** (x, px, y, py, δ, ct) at the period start. */
+  orbit: [number, number, number, number, number, number];
+  /** One-period 6×6 matrix with the cavities, row-major. */
+  matrix: Float64Array;
+  /** Fractional eigen-tunes of the full ring [mode x, mode y, synchrotron]. */
+  tunes: [number, number, number];
+}
+
+export function closedOrbit6(opt: LinearOptics, energyLossPerTurnEV = 0): Orbit6 {
+  const ring = opt.ring;
+  const sys = rfSystem(ring);
+  if (!sys) throw new OpticsError('no RF cavity with voltage: there is no 6D closed orbit');
+  if (ring.periodicity > 1 && sys.harmonic % ring.periodicity !== 0) {
+    throw new OpticsError(`harmonic number ${sys.harmonic} is not a multiple of the periodicity ${ring.periodicity}: expand the periods first (expandPeriods)`);
+  }
+  const beta = Math.sqrt(1 - 1 / (ring.gamma * ring.gamma));
+  const f0 = (beta * C_LIGHT) / ring.circumferenceM;
+  if (Math.abs(sys.frequencyHz / (sys.harmonic * f0) - 1) > 1e-6) {
+    throw new OpticsError(`RF frequency ${sys.frequencyHz} Hz is off h·f0 = ${sys.harmonic * f0} Hz by more than 1e-6: the off-momentum 6D orbit is not modelled`, { field: 'frequency' });
+  }
+  if (!(energyLossPerTurnEV < sys.voltageV)) throw new OpticsError('energy loss per turn above the RF voltage: no 6D closed orbit');
+  const alpha = momentumCompactionFromMap(opt);
+  const k = (2 * Math.PI * sys.frequencyHz) / C_LIGHT;
+  const s = -energyLossPerTurnEV / sys.voltageV;
+  let M = new Float64Array(36);
+  for (let i = 0; i < 6; i++) M[i * 7] = 1;
+  let T = new Float64Array(36);
+  const E = new Float64Array(36);
+  const phase = alpha >= 0 ? Math.asin(s) : Math.PI - Math.asin(s);
+  let ct0 = phase / k;
+  let first = true;
+  for (const el of ring.elements) {
+    elementMatrix6(el, E);
+    if (el.type === 'rfcavity' && el.voltage !== 0) {
+      const ctc = (phase + 2 * Math.PI * el.lag) / k;
+      if (first) { ct0 = ctc; first = false; }
+      // thick cavity = drift, kick, drift; at zero orbit the drifts do not touch (δ, ct), so the
+      // product is the drift matrix plus the kick's ∂δ/∂ct (row δ = 4, column ct = 5)
+      E[29] = -(el.voltage / ring.energyEV) * k * Math.cos(k * ctc - 2 * Math.PI * el.lag);
+    }
+    mul6(E, M, T);
+    const sw = M; M = T; T = sw;
+  }
+  const tunes = eigenTunes6(M, ring.periodicity);
+  const o = opt.twiss.orbit;
+  return { orbit: [o[0], o[1], o[2], o[3], 0, ct0], matrix: M, tunes };
+}
+
+function det3(M: Float64Array, r: number[], c: number[]): number {
+  const a = (i: number, j: number) => M[r[i] * 6 + c[j]];
+  return a(0, 0) * (a(1, 1) * a(2, 2) - a(1, 2) * a(2, 1))
+    - a(0, 1) * (a(1, 0) * a(2, 2) - a(1, 2) * a(2, 0))
+    + a(0, 2) * (a(1, 0) * a(2, 1) - a(1, 1) * a(2, 0));
+}
+
+/** Fractional eigen-tunes of a symplectic 6×6 one-period matrix, full ring [x-like, y-like, longitudinal]. */
+export function eigenTunes6(M: Float64Array, periodicity = 1): [number, number, number] {
+  let e1 = 0, e2 = 0, e3 = 0;
+  for (let i = 0; i < 6; i++) e1 += M[i * 7];
+  for (let i = 0; i < 6; i++) for (let j = i + 1; j < 6; j++) e2 += M[i * 7] * M[j * 7] - M[i * 6 + j] * M[j * 6 + i];
+  for (let i = 0; i < 6; i++) for (let j = i + 1; j < 6; j++) for (let l = j + 1; l < 6; l++) e3 += det3(M, [i, j, l], [i, j, l]);
+  // depressed cubic of t³ + b t² + c t + d with b = −e1, c = e2 − 3, d = 2 e1 − e3
+  const b = -e1, c = e2 - 3, d = 2 * e1 - e3;
+  const p = c - (b * b) / 3;
+  const q = (2 * b * b * b) / 27 - (b * c) / 3 + d;
+  if (!(p < 0)) throw new OpticsError('6D one-turn matrix: no three real eigen-tune roots (unstable longitudinal or transverse motion)');
+  const r = 2 * Math.sqrt(-p / 3);
+  const arg = Math.max(-1, Math.min(1, (3 * q) / (p * r)));
+  const roots = [0, 1, 2].map((kk) => r * Math.cos(Math.acos(arg) / 3 - (2 * Math.PI * kk) / 3) - b / 3);
+  const traces = [M[0] + M[7], M[14] + M[21], M[28] + M[35]];
+  const used = new Set<number>();
+  const out: number[] = [];
+  for (const tr of traces) {
+    let best = -1;
+    for (let kk = 0; kk < 3; kk++) if (!used.has(kk) && (best < 0 || Math.abs(roots[kk] - tr) < Math.abs(roots[best] - tr))) best = kk;
+    used.add(best);
+    const cosMu = roots[best] / 2;
+    if (!(Math.abs(cosMu) < 1)) throw new OpticsError(`6D one-turn matrix: unstable mode (|trace|/2 = ${Math.abs(cosMu).toFixed(4)})`);
+    // transverse modes: the sign of M12 (M34) resolves μ vs 2π − μ, as for a 2×2 block;
+    // the synchrotron phase advance per period is taken below π
+    const m12 = out.length === 0 ? M[1] : out.length === 1 ? M[15] : 1;
+    const mu = m12 >= 0 ? Math.acos(cosMu) : 2 * Math.PI - Math.acos(cosMu);
+    const q = (periodicity * mu) / (2 * Math.PI);
+    out.push(q - Math.floor(q));
+  }
+  return [out[0], out[1], out[2]];
+}

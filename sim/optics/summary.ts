@@ -8,7 +8,7 @@ import type { Lattice } from '../../lattice/lattice.ts';
 import { chromaticityFromOrbits, naturalChromaticity } from './chromaticity.ts';
 import { compileLattice, OpticsError, type CompiledRing } from './maps.ts';
 import { equilibrium, radiationIntegrals, type RadiationIntegrals } from './radiation.ts';
-import { momentumCompactionFromMap, rfParameters, type RfParameters } from './rf.ts';
+import { closedOrbit6, momentumCompactionFromMap, rfParameters, type RfParameters } from './rf.ts';
 import { linearOptics, type LinearOptics, type TwissTable } from './twiss.ts';
 
 export interface OpticsSummary {
@@ -31,8 +31,12 @@ export interface OpticsSummary {
   dampingPartition: [number, number, number];
   dampingTimesS: [number, number, number];
   revolutionPeriodS: number;
-  /** Present when a cavity has voltage. */
-  rf: RfParameters | null;
+  /**
+   * Present when a cavity has voltage. Also from the 6D one-turn map with the cavities (closedOrbit6):
+   * the synchrotron eigen-tune and the synchronous ct of the 6D closed orbit (null when the map
+   * cannot be built: harmonic not a multiple of the periodicity, frequency off h·f0).
+   */
+  rf: (RfParameters & { synchrotronTuneFromMap: number | null; synchronousCtM: number | null }) | null;
   coupled: boolean;
   /** Present when the lattice has undulators with K > 0: the same equilibrium with every gap open. */
   undulatorsOpen: {
@@ -71,7 +75,19 @@ export function computeOpticsDetailed(lattice: Lattice, opts: ComputeOpticsOptio
   const chrom = chromaticityFromOrbits(ring, opt.orbits.plus, opt.orbits.minus);
   const nat = opts.skipNaturalChromaticity ? chrom : naturalChromaticity(lattice);
   const { ri, eq } = equilibriumOf(ring, opt);
-  const rf = rfParameters(ring, eq.energyLossPerTurnEV, eq.energySpread, eq.momentumCompaction);
+  const rfBase = rfParameters(ring, eq.energyLossPerTurnEV, eq.energySpread, eq.momentumCompaction);
+  let rf: OpticsSummary['rf'] = null;
+  if (rfBase) {
+    let fromMap: number | null = null, ct: number | null = null;
+    try {
+      const o6 = closedOrbit6(opt, eq.energyLossPerTurnEV);
+      fromMap = o6.tunes[2];
+      ct = o6.orbit[5];
+    } catch (err) {
+      if (!(err instanceof OpticsError)) throw err;
+    }
+    rf = { ...rfBase, synchrotronTuneFromMap: fromMap, synchronousCtM: ct };
+  }
   let undulatorsOpen: OpticsSummary['undulatorsOpen'] = null;
   if (ri.undulators.I2 > 0) {
     const ringOpen = compileLattice(lattice, { undulatorsOff: true });
@@ -119,6 +135,7 @@ export function computeOptics(lattice: Lattice, opts: ComputeOpticsOptions = {})
 
 /** Throws if any number in a result is not finite (never NaN in output). */
 export function assertFinite(x: unknown, path: string): void {
+  if (x === null) return;
   if (typeof x === 'number') {
     if (!Number.isFinite(x)) throw new OpticsError(`${path} is not a finite number (${x}): the optics are ill-defined for this lattice`);
   } else if (Array.isArray(x) || ArrayBuffer.isView(x)) {

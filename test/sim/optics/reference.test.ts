@@ -115,5 +115,10 @@ describe.each(CASES)('$name (read from .$source) against MAD-X and pyAT', ({ nam
     expect(rel(rf.bunchLengthM, ref.rf.bunch_length_m)).toBeLessThan(1e-4);
     expect(rel(rf.slipFactor, ref.slip_factor)).toBeLessThan(1e-4);
     expect(rf.energyAcceptance).toBeGreaterThan(0);
+    // 6D map with the cavities (no damping) vs pyAT's 6D Ohmi envelope tune (radiation on) and our formula
+    expect(rel(rf.synchrotronTuneFromMap!, ref.envelope_6d.fractional_tunes_6d[2])).toBeLessThan(1e-3);
+    expect(rel(rf.synchrotronTuneFromMap!, rf.synchrotronTune)).toBeLessThan(5e-4);
+    // synchronous position: sin(2π f ct/c) = −U0/V
+    expect(Math.abs(Math.sin((2 * Math.PI * rf.frequencyHz * rf.synchronousCtM!) / 299792458) + summary.energyLossPerTurnEV / rf.totalVoltageV)).toBeLessThan(1e-9);
   });
 });
