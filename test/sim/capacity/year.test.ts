@@ -89,7 +89,7 @@ describe('coalition booking rounds', () => {
       const w = makeWorkspace(plan);
       const lay = layoutOf(plan);
       let refusedChecked = 0;
-      for (let y = 0; y < 5; y++) {
+      for (let y = 0; y < 3; y++) {
         const trace: BookingTrace = { grants: [], refusals: [] };
         simulateYear(w, 21, y, new Float64Array(lay.size), trace);
         const grantRound = new Map<string, number>();
