@@ -25,10 +25,17 @@
  * knl = Kn·L); MULTIPOLE (KNL/KSL); HKICKER, VKICKER (KICK), KICKER, TKICKER (HKICK/VKICK);
  * RFCAVITY (VOLT [MV] → V, FREQ [MHz] → Hz, HARMON, LAG); MARKER; MONITOR, HMONITOR, VMONITOR,
  * INSTRUMENT → monitor; RCOLLIMATOR, ECOLLIMATOR, COLLIMATOR (APERTYPE/APERTURE or the older
- * XSIZE/YSIZE), and a MARKER or DRIFT with APERTYPE/APERTURE → aperture. A type we cannot model
- * (SOLENOID, CRABCAVITY, BEAMBEAM, MATRIX, …) or an unknown class becomes a drift (L > 0) or a
- * marker, and every such element is listed in the warnings. TILT without a value is MAD-X's
- * default skew angle π/(2(n+1)). FINTX defaults to FINT. A K0 different from ANGLE/L is warned.
+ * XSIZE/YSIZE), and a MARKER or DRIFT with APERTYPE/APERTURE → aperture (APERTYPE defaults to
+ * circle, as in MAD-X). A type we cannot model (SOLENOID, CRABCAVITY, BEAMBEAM, MATRIX, …) or an
+ * unknown class becomes a drift (L > 0) or a marker, and every such element is listed in the
+ * warnings. TILT; a TILT without value is taken as MAD-8's skew angle π/(2(n+1)), with a warning.
+ * DX, DY (MAD-X 5.09 element misalignments) on magnets. FINTX defaults to FINT; FINT without a
+ * value is 0.5 (mad_dict.c). A K0 different from ANGLE/L is warned. A MULTIPOLE is thin: its L
+ * is ignored (MAD-X el_par_value), with a warning. Other attributes that change the optics but
+ * are not modelled (H1, H2, K0S, DPSI, FRINGE, …) are counted in one warning per type.
+ *
+ * Undefined variables are 0, as in MAD-X (real files rely on it), each named once in the warnings
+ * with file, line and column; `strict: true` makes them errors.
  *
  * Periodicity: 1, unless the used line is a single `n*LINE` (as our writer writes rings).
  *
@@ -175,7 +182,7 @@ const SILENT_ATTRS = new Set([
 const NUMERIC_ATTRS = new Set([
   'l', 'angle', 'k0', 'k1', 'k1s', 'k2', 'k2s', 'k3', 'k3s', 'e1', 'e2', 'fint', 'fintx', 'hgap',
   'tilt', 'kick', 'hkick', 'vkick', 'volt', 'freq', 'harmon', 'lag', 'knl', 'ksl', 'aperture',
-  'xsize', 'ysize', 'h1', 'h2', 'k0s',
+  'xsize', 'ysize', 'h1', 'h2', 'k0s', 'dx', 'dy',
 ]);
 
 /** MAD-X sequence drift tolerance (mad_seq.c add_drifts). */
@@ -1128,9 +1135,14 @@ class Reader implements Scope {
     const tilt = (order: number): number => {
       used.add('tilt');
       const a = def.attrs.get('tilt');
-      if (a?.kind === 'flag') return Math.PI / (2 * (order + 1));
+      if (a?.kind === 'flag') {
+        this.warnings.push(`${def.name}: TILT without a value taken as π/${2 * (order + 1)} (the MAD-8 convention; MAD-X wants a value)`);
+        return Math.PI / (2 * (order + 1));
+      }
       return num('tilt');
     };
+    /** MAD-X 5.09 element misalignments DX, DY (same sign as ours: the magnet moved by +dx). */
+    const misalign = () => ({ dx: num('dx'), dy: num('dy') });
     const typeName = def.base.toUpperCase();
     const spec: Record<string, unknown> = { name: def.name };
     const length = num('l');
@@ -1158,8 +1170,9 @@ class Reader implements Scope {
         Object.assign(spec, {
           type: base, length, angle, k1: num('k1'), k1s: num('k1s'), k2: num('k2'), k2s: num('k2s'),
           k3: num('k3'), k3s: num('k3s'), e1: num('e1'), e2: num('e2'), hgap: num('hgap'),
-          fint: num('fint'), tilt: tilt(0),
+          fint: def.attrs.get('fint')?.kind === 'flag' ? 0.5 : num('fint'), tilt: tilt(0), ...misalign(),
         });
+        used.add('fint');
         spec.fintx = has('fintx') ? num('fintx') : spec.fint; // MAD-X: FINTX defaults to FINT
         if (has('k0')) {
           const k0 = num('k0');
@@ -1175,11 +1188,11 @@ class Reader implements Scope {
         const k = { k1: num('k1'), k1s: num('k1s'), k2: num('k2'), k2s: num('k2s'), k3: num('k3'), k3s: num('k3s') };
         const t = tilt(order);
         if (length > 0) {
-          Object.assign(spec, { type: base, length, ...k, tilt: t });
+          Object.assign(spec, { type: base, length, ...k, tilt: t, ...misalign() });
         } else {
           // A zero-length magnet is a thin multipole with knl[n] = Kn·L (= 0 for L = 0, as in MAD-X).
           Object.assign(spec, {
-            type: 'multipole', length: 0, tilt: t, comment: `zero-length ${typeName}`,
+            type: 'multipole', length: 0, tilt: t, ...misalign(), comment: `zero-length ${typeName}`,
             knl: [0, k.k1 * length, k.k2 * length, k.k3 * length].slice(0, order + 1),
             ksl: [0, k.k1s * length, k.k2s * length, k.k3s * length].slice(0, order + 1),
           });
@@ -1187,16 +1200,18 @@ class Reader implements Scope {
         break;
       }
       case 'multipole':
-        Object.assign(spec, { type: 'multipole', length, knl: list('knl'), ksl: list('ksl'), tilt: tilt(0) });
+        // MAD-X multipoles are thin: el_par_value returns L = 0 whatever is given.
+        if (length !== 0) this.warnings.push(`${def.name}: a MULTIPOLE is thin; L = ${length} m ignored (as MAD-X does)`);
+        Object.assign(spec, { type: 'multipole', length: 0, knl: list('knl'), ksl: list('ksl'), tilt: tilt(0), ...misalign() });
         break;
       case 'hkicker':
-        Object.assign(spec, { type: 'hkicker', length, kick: has('kick') ? num('kick') : num('hkick'), tilt: tilt(0) });
+        Object.assign(spec, { type: 'hkicker', length, kick: has('kick') ? num('kick') : num('hkick'), tilt: tilt(0), ...misalign() });
         break;
       case 'vkicker':
-        Object.assign(spec, { type: 'vkicker', length, kick: has('kick') ? num('kick') : num('vkick'), tilt: tilt(0) });
+        Object.assign(spec, { type: 'vkicker', length, kick: has('kick') ? num('kick') : num('vkick'), tilt: tilt(0), ...misalign() });
         break;
       case 'kicker': case 'tkicker':
-        Object.assign(spec, { type: 'kicker', length, hkick: num('hkick'), vkick: num('vkick'), tilt: tilt(0) });
+        Object.assign(spec, { type: 'kicker', length, hkick: num('hkick'), vkick: num('vkick'), tilt: tilt(0), ...misalign() });
         break;
       case 'rfcavity':
         Object.assign(spec, {
@@ -1247,7 +1262,13 @@ class Reader implements Scope {
       };
       limits = [get('xsize'), get('ysize')];
     } else if (def.attrs.has('aperture')) {
-      throw new LatticeError('APERTURE without APERTYPE', def.attrs.get('aperture')!.pos);
+      // APERTYPE defaults to circle in MAD-X (mad_dict.c).
+      const ap = def.attrs.get('aperture')!;
+      if (ap.kind !== 'list') throw new LatticeError('APERTURE must be a list {…}', ap.pos);
+      const r = ap.values ? ap.values[0] : ap.items.length ? this.deferred(`${def.key}->aperture[0]`, ap.items[0], ap.pos) : undefined;
+      if (r === undefined) throw new LatticeError('APERTURE needs a radius', ap.pos);
+      shape = 'elliptical';
+      limits = [r, r];
     }
     if (!limits) return false;
     for (const k of Object.keys(spec)) if (k !== 'name') delete spec[k];
@@ -1359,7 +1380,7 @@ function madxAttrs(e: Element): { type: string; attrs: [string, string][]; pragm
     case 'sextupole': type = 'SEXTUPOLE'; put('L', 'length'); put('K2', 'k2'); put('K2S', 'k2s'); put('TILT', 'tilt'); break;
     case 'octupole': type = 'OCTUPOLE'; put('L', 'length'); put('K3', 'k3'); put('K3S', 'k3s'); put('TILT', 'tilt'); break;
     case 'multipole':
-      type = 'MULTIPOLE'; put('L', 'length');
+      type = 'MULTIPOLE'; // thin in MAD-X: a length of ours goes to the pragma
       handled.add('knl'); handled.add('ksl');
       if (e.knl.length) attrs.push(['KNL', `{${e.knl.map(num).join(', ')}}`]);
       if (e.ksl.length) attrs.push(['KSL', `{${e.ksl.map(num).join(', ')}}`]);

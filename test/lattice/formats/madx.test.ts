@@ -351,9 +351,15 @@ describe('element types', () => {
       ec: ecollimator, apertype=ellipse, aperture={0.02, 0.01};
       cc: collimator, apertype=circle, aperture={0.03};
       ma: marker, apertype="rectangle", aperture={0.04, 0.02};
-      all: line=(d, sb, rb, q, s, o, q0, mp, hk, vk, k, tk, rf, m, mon, hm, vm, ins, rc, ec, cc, ma);
+      mc: marker, aperture={0.05};          ! APERTYPE defaults to circle
+      qm: quadrupole, l=0.2, k1=1, dx=1e-4, dy=-2e-4;   ! MAD-X 5.09 element misalignments
+      bf: sbend, l=1, angle=0.01, fint;    ! FINT without a value is 0.5 (mad_dict.c)
+      all: line=(d, sb, rb, q, s, o, q0, mp, hk, vk, k, tk, rf, m, mon, hm, vm, ins, rc, ec, cc, ma, mc, qm, bf);
     `);
-    expect(warnings).toEqual([]);
+    expect(warnings).toEqual([
+      'sb: TILT without a value taken as π/2 (the MAD-8 convention; MAD-X wants a value)',
+      'q: TILT without a value taken as π/4 (the MAD-8 convention; MAD-X wants a value)',
+    ]);
     const by = Object.fromEntries(lattice.elements.map((e) => [e.name, e])) as Record<string, Element>;
     expect(by.sb).toMatchObject({ type: 'sbend', angle: 0.1, k1: -0.2, k2: 1, e1: 0.01, e2: 0.02, hgap: 0.01, fint: 0.6, fintx: 0.6, tilt: Math.PI / 2 });
     expect(by.rb).toMatchObject({ type: 'rbend', length: 1, angle: 0.1, e1: 0.01, e2: 0 });
@@ -373,6 +379,9 @@ describe('element types', () => {
     expect(by.ec).toMatchObject({ type: 'aperture', shape: 'elliptical', xLimit: 0.02, yLimit: 0.01 });
     expect(by.cc).toMatchObject({ type: 'aperture', shape: 'elliptical', xLimit: 0.03, yLimit: 0.03 });
     expect(by.ma).toMatchObject({ type: 'aperture', length: 0, xLimit: 0.04, yLimit: 0.02 });
+    expect(by.mc).toMatchObject({ type: 'aperture', shape: 'elliptical', xLimit: 0.05, yLimit: 0.05 });
+    expect(by.qm).toMatchObject({ type: 'quadrupole', dx: 1e-4, dy: -2e-4 });
+    expect(by.bf).toMatchObject({ type: 'sbend', fint: 0.5, fintx: 0.5 });
   });
 
   it('types it cannot model become drifts or markers, each one listed in the warnings', () => {
@@ -396,10 +405,12 @@ describe('element types', () => {
     ]);
   });
 
-  it('a K0 different from ANGLE/L and unmodelled attributes are warnings', () => {
-    const { warnings } = read('b: sbend, l=2, angle=0.1, k0=0.06, h1=0.1; q: quadrupole, l=1, k1=1, fringe=1; c: line=(b, q);');
+  it('a K0 different from ANGLE/L, a MULTIPOLE with L and unmodelled attributes are warnings', () => {
+    const { lattice, warnings } = read('b: sbend, l=2, angle=0.1, k0=0.06, h1=0.1; q: quadrupole, l=1, k1=1, fringe=1; mp: multipole, l=0.5, knl={0, 1}; c: line=(b, q, mp);');
+    expect(lattice.elements[2]).toMatchObject({ type: 'multipole', length: 0, knl: [0, 1] });
     expect(warnings).toEqual([
       'b: K0 = 0.06 differs from ANGLE/L = 0.05; the bend uses ANGLE (K0 − ANGLE/L is a field error not modelled)',
+      'mp: a MULTIPOLE is thin; L = 0.5 m ignored (as MAD-X does)',
       'attribute SBEND H1 is not modelled and was ignored (1 element)',
       'attribute QUADRUPOLE FRINGE is not modelled and was ignored (1 element)',
     ]);
