@@ -16,6 +16,13 @@ describe('operation calendar', () => {
       expect((cal.firstWeekday + d) % 7).not.toBe(cal.maintenanceWeekday);
     }
   });
+  it('gives a public beamline the 2026A call\'s shifts from April to August (267, reference §4.1) within 5 %', () => {
+    const set = plan.sets.find((x) => plan.beamlines[x.beamline].id === 'BL02U')!;
+    const endAug = plan.monthStartDay[5]; // 1 September
+    let shifts = 0;
+    for (let j = 0; j < set.slots.length; j++) if (plan.userShiftDay[set.slots[j]] < endAug) shifts++;
+    expect(Math.abs(shifts / 267 - 1)).toBeLessThan(0.05); // the calendar is an assumption; this checks it
+  });
   it('sets aside ≈40 % of coalition main-station time as shared, none on branches', () => {
     for (const b of plan.beamlines.filter((x) => x.access === 'coalition')) {
       for (const st of b.stations) {
