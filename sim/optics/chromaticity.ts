@@ -9,13 +9,12 @@
 import type { Lattice } from '../../lattice/lattice.ts';
 import { compileLattice, type CompiledRing } from './maps.ts';
 import { closedOrbit4, type Orbit4 } from './orbit.ts';
-import { DELTA_STEP, periodPhases } from './twiss.ts';
+import { DELTA_STEP, isCoupled, periodPhases } from './twiss.ts';
 
 /** dQ/dδ of the full ring from the orbits at +δ and −δ. */
 export function chromaticityFromOrbits(ring: CompiledRing, plus: Orbit4, minus: Orbit4): [number, number] {
-  const coupled = ring.coupled;
-  const p = periodPhases(plus.periodJ, coupled, plus.delta);
-  const m = periodPhases(minus.periodJ, coupled, minus.delta);
+  const p = periodPhases(plus.periodJ, isCoupled(plus.periodJ), plus.delta);
+  const m = periodPhases(minus.periodJ, isCoupled(minus.periodJ), minus.delta);
   const out: [number, number] = [0, 0];
   for (let k = 0; k < 2; k++) {
     let d = p[k] - m[k];

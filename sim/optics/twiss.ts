@@ -90,7 +90,7 @@ export function linearOptics(latOrRing: Lattice | CompiledRing): LinearOptics {
 export function assembleOptics(ring: CompiledRing, zero: Orbit4, plus: Orbit4, minus: Orbit4): LinearOptics {
   const n = ring.n;
   const M = zero.periodJ;
-  const coupled = ring.coupled && isCoupled(M);
+  const coupled = isCoupled(M);
   const names = ring.elements.map((e) => e.name);
   names.push('END');
   const mk = () => new Float64Array(n + 1);
@@ -118,7 +118,8 @@ export function assembleOptics(ring: CompiledRing, zero: Orbit4, plus: Orbit4, m
   return { ring, twiss: t, tunes, periodMatrix: Float64Array.from(M), orbits: { zero, plus, minus }, coupled };
 }
 
-function isCoupled(M: Float64Array): boolean {
+/** True when the 4×4 matrix has x–y coupling terms above 1e-12 of its largest diagonal-block term. */
+export function isCoupled(M: Float64Array): boolean {
   let off = 0, on = 0;
   for (let r = 0; r < 4; r++) {
     for (let c = 0; c < 4; c++) {

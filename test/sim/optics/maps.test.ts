@@ -166,3 +166,14 @@ describe('undulators', () => {
     expect(Math.abs(b.tunes[0] - a.tunes[0])).toBeLessThan(1e-12);
   });
 });
+
+describe('coupled chromaticity', () => {
+  it('a very weak skew quadrupole leaves the chromaticity unchanged (1e-6) and the result finite', async () => {
+    const { chromaticity } = await import('../../../sim/optics/chromaticity.ts');
+    const sext = [el({ type: 'sextupole', name: 'SF', length: 0.1, k2: 20 }), el({ type: 'sextupole', name: 'SD', length: 0.1, k2: -30 })];
+    const plain = chromaticity(makeLattice({ name: 'p', energyEV: 3e9, periodicity: 16, elements: fodo([...sext, el({ type: 'drift', name: 'SQ', length: 0.1 })]) }));
+    const weak = chromaticity(makeLattice({ name: 'w', energyEV: 3e9, periodicity: 16, elements: fodo([...sext, el({ type: 'quadrupole', name: 'SQ', length: 0.1, k1s: 1e-6 })]) }));
+    expect(Math.abs(weak[0] - plain[0])).toBeLessThan(1e-6);
+    expect(Math.abs(weak[1] - plain[1])).toBeLessThan(1e-6);
+  });
+});
