@@ -7,7 +7,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { builtinBeam } from '../lifetime/adapters.ts';
+import { resolveBeam } from '../lifetime/adapters.ts';
 import { validate } from '../scenario/schema.ts';
 import { loadYaml, ScenarioError, type YamlDoc } from '../scenario/yaml.ts';
 import { topupConfigSchema, type TopupConfig } from '../topup/config.ts';
@@ -67,7 +67,7 @@ export function register(program: Command): void {
         throw new UserError(`${['topup', ...i.path].join('.')}: ${i.message}`);
       }
       const config = checked.data;
-      const { beam, notes } = await builtinBeam();
+      const { beam, notes } = await resolveBeam({ tracking: config.lifetime.tracking, ...(config.lifetime.rfVoltageMV !== undefined ? { rfVoltageV: config.lifetime.rfVoltageMV * 1e6 } : {}) });
       const cliPath = o.current !== undefined ? undefined : doc;
       if (o.days !== undefined) {
         const mc = await runMonteCarlo(config, beam, { days: config.montecarlo.days, workers: config.montecarlo.workers, doc: cliPath });

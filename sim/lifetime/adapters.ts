@@ -160,3 +160,63 @@ export async function builtinBeam(opts: { rfVoltageV?: number } = {}): Promise<B
     };
   }
 }
+
+/** One point of a local momentum-acceptance study (the shape of sim/studies/ma.ts `MAPoint`). */
+export interface AcceptancePoint {
+  sM: number;
+  deltaPlus: number;
+  /** Negative side, as returned by the study (sign ignored). */
+  deltaMinus: number;
+}
+
+/** A local acceptance from study points (sorted by s; points at the same s keep the smallest). */
+export function acceptanceFromPoints(points: readonly AcceptancePoint[], source: string): LocalAcceptance {
+  if (points.length === 0) throw new Error('local acceptance: the study returned no points');
+  const sorted = [...points].sort((a, b) => a.sM - b.sM);
+  return {
+    sM: Float64Array.from(sorted, (p) => p.sM),
+    positive: Float64Array.from(sorted, (p) => Math.abs(p.deltaPlus)),
+    negative: Float64Array.from(sorted, (p) => Math.abs(p.deltaMinus)),
+    source,
+  };
+}
+
+/**
+ * The local momentum acceptance of a lattice by tracking (sim/studies/ma.ts, serial tracker). The
+ * study module is loaded at run time so that this file does not depend on it being present.
+ * Slow: about (elements/every) × 2 × bisection steps × turns × elements passes.
+ */
+export async function trackedAcceptance(lattice: Lattice, opts: { turns: number; every?: number; deltaMax?: number }): Promise<LocalAcceptance> {
+  const maPath = '../studies/ma.ts';
+  const trackerPath = '../studies/tracker.ts';
+  const ma = (await import(/* @vite-ignore */ maPath)) as {
+    momentumAcceptance(lat: Lattice, tracker: unknown, o: { turns: number; every?: number; deltaMax?: number }): Promise<{ points: AcceptancePoint[] }>;
+  };
+  const tr = (await import(/* @vite-ignore */ trackerPath)) as { serialTracker(seed?: number): unknown };
+  const res = await ma.momentumAcceptance(lattice, tr.serialTracker(0), opts);
+  return acceptanceFromPoints(res.points, `tracking (sim/studies/ma.ts, ${opts.turns} turns, every ${opts.every ?? 10} elements)`);
+}
+
+/**
+ * The beam for a lifetime study: of `lattice` (or the built-in ring), with the local momentum
+ * acceptance from tracking when `tracking` is given (then the whole ring's optics are used, so that
+ * the acceptance points and the optics share one s axis).
+ */
+export async function resolveBeam(
+  opts: { lattice?: Lattice; tracking?: { turns: number; every?: number }; rfVoltageV?: number } = {},
+): Promise<BeamSource> {
+  if (!opts.tracking) return opts.lattice ? beamFromLattice(opts.lattice) : builtinBeam({ rfVoltageV: opts.rfVoltageV });
+  const lat = opts.lattice ?? (await import('../../lattice/nanoterasu.ts')).nanoterasuRing(opts.rfVoltageV !== undefined ? { rfVoltageV: opts.rfVoltageV } : {});
+  const src = await beamFromLattice(lat);
+  const acc = await trackedAcceptance(lat, opts.tracking);
+  const beam = withLocalAcceptance(src.beam, acc, src.beam.circumferenceM);
+  const mean = (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0) / a.length;
+  const min = (a: ArrayLike<number>) => Math.min(...Array.from(a));
+  return {
+    beam,
+    notes: src.notes.map((n) =>
+      n.startsWith('momentum acceptance')
+        ? `momentum acceptance: ${acc.source}, ${acc.sM.length} points; mean +${(mean(acc.positive) * 100).toFixed(2)} % / −${(mean(acc.negative) * 100).toFixed(2)} %, smallest +${(min(acc.positive) * 100).toFixed(2)} % / −${(min(acc.negative) * 100).toFixed(2)} % (then limited by the RF acceptance)`
+        : n),
+  };
+}

@@ -6,7 +6,7 @@
  * (e.g. a lattice without bends) the section warns and uses the documented [M] fallback.
  */
 import type { ScenarioSection } from '../scenario/schema.ts';
-import { beamFromLattice, builtinBeam } from '../lifetime/adapters.ts';
+import { builtinBeam, resolveBeam } from '../lifetime/adapters.ts';
 import { topupConfigSchema, type TopupConfig } from './config.ts';
 import { formatLifetime, formatTopup, runTopupStudy, timelinePlot, topupJson, type TopupRun } from './run.ts';
 
@@ -17,7 +17,7 @@ export const topupSection: ScenarioSection<TopupConfig, TopupRun> = {
   async run(config, ctx) {
     let source;
     try {
-      source = await beamFromLattice(ctx.lattice);
+      source = await resolveBeam({ lattice: ctx.lattice, tracking: config.lifetime.tracking });
     } catch (err) {
       ctx.warn(`topup: optics of the lattice could not be computed (${(err as Error).message}); using the built-in fallback beam`);
       source = await builtinBeam();

@@ -31,3 +31,13 @@ describe('lifetime adapters', async () => {
     expect(ringLifetime(dip, 0.4, fill).touschekS).toBeLessThan(flat);
   });
 });
+
+describe('acceptance from study points', () => {
+  it('sorts by s, takes |δ−|, and feeds withLocalAcceptance', async () => {
+    const { acceptanceFromPoints } = await import('../../../sim/lifetime/adapters.ts');
+    const acc = acceptanceFromPoints([{ sM: 10, deltaPlus: 0.02, deltaMinus: -0.03 }, { sM: 2, deltaPlus: 0.025, deltaMinus: -0.035 }], 'unit');
+    expect(Array.from(acc.sM)).toEqual([2, 10]);
+    expect(Array.from(acc.negative)).toEqual([0.035, 0.03]);
+    expect(() => acceptanceFromPoints([], 'none')).toThrow(/no points/);
+  });
+});
