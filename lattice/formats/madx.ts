@@ -215,6 +215,9 @@ class Reader implements Scope {
   private currentSeq?: SeqDef;
   private stopped = false;
   private filePragmas: Record<string, unknown> = {};
+  /** Line of the ';' of the statement being read, if it is the last one on that line (pragmas). */
+  private stmtEndLine = 0;
+  private undefinedVars = new Set<string>();
   // deferred evaluation state
   private cache = new Map<string, number>();
   // build state
@@ -243,8 +246,8 @@ class Reader implements Scope {
       const lower = t.kind === 'name' ? t.text.toLowerCase() : '';
       const nxt = tokens[i + 1];
       // Blocks with braces: IF/ELSEIF/ELSE/WHILE and MACRO definitions are not executed.
-      if ((lower === 'if' || lower === 'elseif' || lower === 'while') && isOp(nxt, '(') ||
-          lower === 'else' && isOp(nxt, '{')) {
+      if (((lower === 'if' || lower === 'elseif' || lower === 'while') && isOp(nxt, '(')) ||
+          (lower === 'else' && isOp(nxt, '{'))) {
         i = this.skipBlock(ctx, i);
         this.notes.add(`${lower.toUpperCase()} blocks are not executed (skipped)`);
         continue;
@@ -263,7 +266,7 @@ class Reader implements Scope {
       }
       if (lower === 'match') { skipUntil = 'endmatch'; this.skipped.add('MATCH … ENDMATCH'); i = end + 1; continue; }
       if (lower === 'seqedit') { skipUntil = 'endedit'; this.notes.add(NOT_APPLIED.seqedit); i = end + 1; continue; }
-      if (lower === 'return') { if (depth > 0) break; i = end + 1; continue; }
+      if (lower === 'return') break; // ends this file (the whole input in the main file), as MAD-X
       if (lower === 'exit' || lower === 'stop' || lower === 'quit') { this.stopped = true; break; }
       // A JSON pragma belongs to the last statement that ends on its line.
       const nextTok = tokens[end + 1];
@@ -461,7 +464,6 @@ class Reader implements Scope {
     }
     return 0;
   }
-  private undefinedVars = new Set<string>();
 
   attribute(elem: string, attr: string, pos: SourcePos): number {
     const def = this.defs.get(elem);
@@ -715,7 +717,6 @@ class Reader implements Scope {
     }
     return v as Record<string, unknown>;
   }
-  private stmtEndLine = 0;
 
   private updateElement(def: ElemDef, attrs: Map<string, AttrValue>): void {
     this.cache.clear();
@@ -775,6 +776,10 @@ class Reader implements Scope {
       if (def && def.kind !== 'line') {
         const attrs = this.attrList(ctx, i, end, false);
         this.place(ctx, head, key, attrs);
+        const extra = [...attrs.keys()].filter((k) => k !== 'at' && k !== 'from');
+        if (extra.length) {
+          this.warnings.push(`${where(this.at(ctx, head))}${extra.join(', ').toUpperCase()} given where '${head.text}' is placed in sequence '${this.currentSeq.name}' is ignored (define a new element to change it)`);
+        }
         return;
       }
     }

@@ -147,6 +147,7 @@ describe('real light-source files against MAD-X TWISS (TFS)', () => {
         // SLS 2.0 leaves 12 undulator knobs unset: MAD-X (and we) take them as 0, with a warning.
         const undef = warnings.filter((w) => w.includes('undefined variable'));
         expect(undef.length).toBe(12);
+        expect(warnings.length).toBe(12);
         expect(undef[0]).toMatch(/sls\.madx:7427:35: undefined variable 'k_ars02_uind_0500' taken as 0/);
         // The collimators with XSIZE/YSIZE become apertures.
         const col = lattice.elements.find((e) => e.name === 'ARS05_VCOL_0390');
