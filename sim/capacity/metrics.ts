@@ -4,11 +4,15 @@
  * plus terminal tables. Pure functions of the accumulator, so they are identical for any worker count.
  */
 import {
-  CLASS_NAMES, F, HIST_BINS, M, N_CLASSES, N_ROUNDS, NM, NS, NT, T, type Layout, type Plan,
+  CLASS_COALITION, CLASS_NAMES, F, HIST_BINS, M, N_CLASSES, N_ROUNDS, NM, NS, NT, T, type Layout, type Plan,
 } from './model.ts';
 import type { MonteCarloResult } from './montecarlo.ts';
 
-export interface WaitSummary { count: number; meanDays: number; p10Days: number; medianDays: number; p90Days: number }
+export interface WaitSummary {
+  count: number; meanDays: number; p10Days: number; medianDays: number; p90Days: number;
+  /** the distribution: days at the 0 %, 5 %, …, 100 % quantiles (one-day bins; the last bin is ≥ 511 days) */
+  quantilesDays: number[];
+}
 
 export interface ClassSummary {
   access: (typeof CLASS_NAMES)[number];
@@ -21,6 +25,8 @@ export interface ClassSummary {
   utilisation: number;
   requestsPerYear: number; acceptedPerYear: number; cancelledPerYear: number;
   proprietaryHoursUsed: number;
+  /** fees this class brings per year: proprietary beamtime (public, shared) or hourly fees (coalition); unit fees are facility-wide */
+  revenueJPY: number;
   wait: WaitSummary;
 }
 
@@ -34,6 +40,8 @@ export interface BeamlineSummary {
   surveyOversubscription: number;
   acceptanceRate: number; utilisation: number;
   waitDaysMedian: number; waitDaysP10: number; waitDaysP90: number;
+  /** proprietary and hourly fees of this beamline per year (unit fees are facility-wide) */
+  revenueJPY: number;
   classes: ClassSummary[];
 }
 
@@ -92,10 +100,10 @@ function waitFrom(hist: Float64Array, sumDays: number): WaitSummary {
     for (let i = 0; i < hist.length; i++) { c += hist[i]; if (c >= target) return i; }
     return hist.length - 1;
   };
-  return { count, meanDays: div(sumDays, count), p10Days: q(0.1), medianDays: q(0.5), p90Days: q(0.9) };
+  return { count, meanDays: div(sumDays, count), p10Days: q(0.1), medianDays: q(0.5), p90Days: q(0.9), quantilesDays: Array.from({ length: 21 }, (_, i) => q(i / 20)) };
 }
 
-function classFrom(acc: Float64Array, lay: Layout, beamlines: number[], cls: number, years: number): ClassSummary {
+function classFrom(acc: Float64Array, lay: Layout, beamlines: number[], cls: number, years: number, plan: Plan): ClassSummary {
   const v = new Float64Array(NM);
   const hist = new Float64Array(HIST_BINS);
   for (const b of beamlines) {
@@ -114,6 +122,9 @@ function classFrom(acc: Float64Array, lay: Layout, beamlines: number[], cls: num
     utilisation: div(v[M.USED], v[M.SUPPLIED]),
     requestsPerYear: v[M.SUBMITTED] / years, acceptedPerYear: v[M.ACCEPTED] / years, cancelledPerYear: v[M.CANCELLED] / years,
     proprietaryHoursUsed: hrs(M.PROPRIETARY_USED),
+    revenueJPY: cls === CLASS_COALITION
+      ? hrs(M.USED) * plan.scenario.coalition.hourlyFeeJPY
+      : (hrs(M.PROPRIETARY_USED) * plan.scenario.fees.proprietaryJPYPerShift) / plan.scenario.supply.shiftHours,
     wait: waitFrom(hist, v[M.WAIT_SUM_DAYS]),
   };
 }
@@ -147,7 +158,7 @@ export function summarise(r: MonteCarloResult): CapacityReport {
   const beamlines: BeamlineSummary[] = plan.beamlines.map((b, bi) => {
     const classes: ClassSummary[] = [];
     for (let c = 0; c < N_CLASSES; c++) {
-      const cs = classFrom(acc, lay, [bi], c, years);
+      const cs = classFrom(acc, lay, [bi], c, years, plan);
       if (cs.hoursSupplied > 0 || cs.hoursRequested > 0) classes.push(cs);
     }
     const t = sumClasses(classes, acc, lay, [bi], years);
@@ -163,13 +174,14 @@ export function summarise(r: MonteCarloResult): CapacityReport {
       surveyOversubscription: ((b.surveyAcademicDays + b.surveyIndustrialDays) * b.demandShare) / s.survey.usableDaysPerBeamline,
       acceptanceRate: t.acceptanceRate, utilisation: t.utilisation,
       waitDaysMedian: t.wait.medianDays, waitDaysP10: t.wait.p10Days, waitDaysP90: t.wait.p90Days,
+      revenueJPY: classes.reduce((a, c) => a + c.revenueJPY, 0),
       classes,
     };
   });
   const all = plan.beamlines.map((_, i) => i);
   const facClasses: ClassSummary[] = [];
   for (let c = 0; c < N_CLASSES; c++) {
-    const cs = classFrom(acc, lay, all, c, years);
+    const cs = classFrom(acc, lay, all, c, years, plan);
     if (cs.hoursSupplied > 0 || cs.hoursRequested > 0) facClasses.push(cs);
   }
   const ft = sumClasses(facClasses, acc, lay, all, years);
@@ -240,11 +252,12 @@ export function formatReport(r: CapacityReport): string {
   const out: string[] = [];
   const f = r.facility;
   out.push(`Capacity Monte Carlo: ${r.facilityYears} facility-years (${r.runs} runs × ${r.years} years), seed ${r.seed}, workers ${r.workers}. Means per year.`);
+  out.push('oversub = requested / supplied hours (all stations, all classes); survey = the document\'s wished-for days / 200 days; accept = proposals accepted (public, shared) or bookings served (coalition).');
   out.push(`Ring: ${h0(f.ringHoursScheduled)} h scheduled, availability ${pc(f.availability)} (${f.faultsPerYear.toFixed(1)} faults/yr); ${f.beamlines} beamlines, ${f.stations} stations.`);
   out.push('');
   out.push(table(
-    ['beamline', 'access', 'st', 'supplied h', 'used h', 'idle h', 'lost h', 'util', 'oversub', 'survey', 'accept', 'wait p10/med/p90 d'],
-    r.beamlines.map((b) => [b.id, b.access, b.stations.length, h0(b.hoursSupplied), h0(b.hoursUsed), h0(b.hoursIdle), h0(b.hoursLost), pc(b.utilisation), f2(b.oversubscription), f2(b.surveyOversubscription), pc(b.acceptanceRate), `${d0(b.waitDaysP10)}/${d0(b.waitDaysMedian)}/${d0(b.waitDaysP90)}`]),
+    ['beamline', 'access', 'st', 'supplied h', 'used h', 'idle h', 'lost h', 'util', 'oversub', 'survey', 'accept', 'wait p10/med/p90 d', 'fees JPY'],
+    r.beamlines.map((b) => [b.id, b.access, b.stations.length, h0(b.hoursSupplied), h0(b.hoursUsed), h0(b.hoursIdle), h0(b.hoursLost), pc(b.utilisation), f2(b.oversubscription), f2(b.surveyOversubscription), pc(b.acceptanceRate), `${d0(b.waitDaysP10)}/${d0(b.waitDaysMedian)}/${d0(b.waitDaysP90)}`, mJPY(b.revenueJPY)]),
   ));
   out.push('');
   out.push('By access class (public = public beamlines; shared = 共用枠 on coalition main stations; coalition = member bookings):');

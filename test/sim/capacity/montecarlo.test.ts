@@ -41,6 +41,15 @@ describe('Monte Carlo of facility years', () => {
     // unit fees: 145 units × 50 M JPY / 10 years
     expect(r.revenue.unitFeesJPY).toBe(145 * 50e6 / 10);
     const coal = f.classes.find((c) => c.access === 'coalition')!;
+    const perBeamline = r.beamlines.reduce((a, b) => a + b.revenueJPY, 0);
+    expect(perBeamline).toBeCloseTo(r.revenue.hourlyFeesJPY + r.revenue.proprietaryFeesJPY, 0);
+    // proprietary proposals are the industrial share of public-beamline demand (BL02U 66 of 1352 days)
+    const bl02 = r.beamlines[0].classes[0];
+    expect(Math.abs(bl02.proprietaryHoursUsed / bl02.hoursUsed / (66 / 1352) - 1)).toBeLessThan(0.15);
+    // the waiting-time distribution is monotone and brackets the median
+    const qd = r.facility.wait.quantilesDays;
+    for (let i = 1; i < qd.length; i++) expect(qd[i]).toBeGreaterThanOrEqual(qd[i - 1]);
+    expect(qd[10]).toBe(r.facility.wait.medianDays);
     expect(r.revenue.hourlyFeesJPY).toBeCloseTo(coal.hoursUsed * 35000, 3);
     // members ask their entitlement (145 units × 200 h), spread over the coalition beamlines in proportion
     // to survey days × stations (BL08W counts 3): each beamline's share within 3 % (noise over 200 years ≈ 0.7 %)
