@@ -1,11 +1,11 @@
 /**
  * Top-up and lifetime speed: a simulated day at 1 s resolution with shot-by-shot injection (target:
- * well under a second), a week, the lifetime of the built-in ring (Piwinski and Bruck), and the
+ * well under a second), a week, the lifetime of the built-in ring (sim/optics beam, 113 samples per cell; Piwinski and Bruck), and the
  * Monte Carlo of simulated days per worker count (results identical for any count).
  * `npm run bench -- topup`
  */
 import { Bench } from 'tinybench';
-import { nanoterasuFallbackBeam } from '../sim/lifetime/nanoterasu-model.ts';
+import { builtinBeam } from '../sim/lifetime/adapters.ts';
 import { ringLifetime } from '../sim/lifetime/ring.ts';
 import { applyLifetimeConfig, fillOf, lossRateModel, topupConfigSchema, topupParamsOf } from '../sim/topup/config.ts';
 import { runMonteCarlo } from '../sim/topup/montecarlo.ts';
@@ -13,7 +13,8 @@ import { simulateTopup } from '../sim/topup/simulate.ts';
 
 export async function suite(): Promise<Bench> {
   const cfg = topupConfigSchema.parse({});
-  const ring = applyLifetimeConfig(nanoterasuFallbackBeam(), cfg.lifetime);
+  const { beam } = await builtinBeam();
+  const ring = applyLifetimeConfig(beam, cfg.lifetime);
   const fill = fillOf(cfg);
   const lr = lossRateModel(ring, fill, 0.4);
   const day = topupParamsOf(cfg, ring, lr);
@@ -27,7 +28,7 @@ export async function suite(): Promise<Bench> {
   await bench.run();
   // Monte Carlo: wall time per worker count (printed; one run each, it is long).
   for (const workers of [1, 2]) {
-    const mc = await runMonteCarlo(cfg, nanoterasuFallbackBeam(), { days: 200, workers });
+    const mc = await runMonteCarlo(cfg, beam, { days: 200, workers });
     console.log(`monte carlo: 200 days, ${workers} worker(s): ${mc.elapsedS.toFixed(2)} s (mean availability ${(mc.availability.mean * 100).toFixed(4)} %)`);
   }
   return bench;
