@@ -84,7 +84,11 @@ export function closedOrbit4(ring: CompiledRing, delta: number, opts: OrbitOptio
         : `closed orbit at δ = ${delta} did not converge: the one-period Jacobian became singular at iteration ${it} along a trajectory ${far.toExponential(2)} m off axis`);
     }
     let smax = 0;
-    for (let k = 0; k < 4; k++) { X0[k] += step[k]; smax = Math.max(smax, Math.abs(step[k])); }
+    for (let k = 0; k < 4; k++) smax = Math.max(smax, Math.abs(step[k]));
+    // at the rounding floor (long rings: the residual no longer shrinks) a negligible Newton step
+    // means convergence: the stored orbit is off by less than 1e-10 of itself
+    if (smax <= 1e-10 * xmax + 1e-24) return { delta, orbit, elementJ, periodJ, iterations: it, maps };
+    for (let k = 0; k < 4; k++) X0[k] += step[k];
     if (smax > 1 || !Number.isFinite(smax)) {
       throw new OpticsError(`closed orbit at δ = ${delta} did not converge: Newton step of ${smax.toExponential(2)} m at iteration ${it}`);
     }
