@@ -1141,7 +1141,7 @@ class Reader implements Scope {
       used.add('tilt');
       const a = def.attrs.get('tilt');
       if (a?.kind === 'flag') {
-        this.warnings.push(`${def.name}: TILT without a value taken as π/${2 * (order + 1)} (the MAD-8 convention; MAD-X wants a value)`);
+        this.warnings.push(`${where(def.pos)}element '${def.name}': TILT without a value taken as π/${2 * (order + 1)} (the MAD-8 convention; MAD-X wants a value)`);
         return Math.PI / (2 * (order + 1));
       }
       return num('tilt');
@@ -1167,7 +1167,7 @@ class Reader implements Scope {
       case 'rcollimator': case 'ecollimator': case 'collimator':
         if (!this.aperture(def, spec, length, used, base === 'ecollimator' ? 'elliptical' : 'rectangular')) {
           Object.assign(spec, { type: length > 0 ? 'drift' : 'marker', length, comment: `${typeName} without an aperture` });
-          this.warnings.push(`${def.name}: ${typeName} gives no aperture; it became a ${spec.type as string}${length > 0 ? ` of ${length} m` : ''}`);
+          this.warnings.push(`${where(def.pos)}element '${def.name}': ${typeName} gives no aperture; it became a ${spec.type as string}${length > 0 ? ` of ${length} m` : ''}`);
         }
         break;
       case 'sbend': case 'rbend': {
@@ -1183,7 +1183,7 @@ class Reader implements Scope {
           const k0 = num('k0');
           const h = length > 0 ? angle / length : NaN;
           if (!(Math.abs(k0 - h) <= 1e-12 * Math.max(Math.abs(k0), Math.abs(h)))) {
-            this.warnings.push(`${def.name}: K0 = ${k0} differs from ANGLE/L = ${h}; the bend uses ANGLE (K0 − ANGLE/L is a field error not modelled)`);
+            this.warnings.push(`${where(def.pos)}element '${def.name}': K0 = ${k0} differs from ANGLE/L = ${h}; the bend uses ANGLE (K0 − ANGLE/L is a field error not modelled)`);
           }
         }
         break;
@@ -1206,7 +1206,7 @@ class Reader implements Scope {
       }
       case 'multipole':
         // MAD-X multipoles are thin: el_par_value returns L = 0 whatever is given.
-        if (length !== 0) this.warnings.push(`${def.name}: a MULTIPOLE is thin; L = ${length} m ignored (as MAD-X does)`);
+        if (length !== 0) this.warnings.push(`${where(def.pos)}element '${def.name}': a MULTIPOLE is thin; L = ${length} m ignored (as MAD-X does)`);
         Object.assign(spec, { type: 'multipole', length: 0, knl: list('knl'), ksl: list('ksl'), tilt: tilt(0), ...misalign() });
         break;
       case 'hkicker':
@@ -1229,7 +1229,7 @@ class Reader implements Scope {
         const what = def.unknownClass ? `unknown class ${typeName}` : typeName;
         const type = length > 0 ? 'drift' : 'marker';
         Object.assign(spec, { type, length, comment: `MAD-X ${what} (not modelled)` });
-        this.warnings.push(`${def.name}: ${what} is not modelled; it became a ${type}${length > 0 ? ` of ${length} m` : ''}`);
+        this.warnings.push(`${where(def.pos)}element '${def.name}': ${what} is not modelled; it became a ${type}${length > 0 ? ` of ${length} m` : ''}`);
         for (const k of def.attrs.keys()) used.add(k);
       }
     }

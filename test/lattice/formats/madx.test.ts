@@ -358,8 +358,8 @@ describe('element types', () => {
       all: line=(d, sb, rb, q, s, o, q0, mp, hk, vk, k, tk, rf, m, mon, hm, vm, ins, rc, ec, cc, ma, mc, qm, bf);
     `);
     expect(warnings).toEqual([
-      'sb: TILT without a value taken as π/2 (the MAD-8 convention; MAD-X wants a value)',
-      'q: TILT without a value taken as π/4 (the MAD-8 convention; MAD-X wants a value)',
+      't.madx:3:7: element \'sb\': TILT without a value taken as π/2 (the MAD-8 convention; MAD-X wants a value)',
+      't.madx:5:7: element \'q\': TILT without a value taken as π/4 (the MAD-8 convention; MAD-X wants a value)',
     ]);
     const by = Object.fromEntries(lattice.elements.map((e) => [e.name, e])) as Record<string, Element>;
     expect(by.sb).toMatchObject({ type: 'sbend', angle: 0.1, k1: -0.2, k2: 1, e1: 0.01, e2: 0.02, hgap: 0.01, fint: 0.6, fintx: 0.6, tilt: Math.PI / 2 });
@@ -398,11 +398,11 @@ describe('element types', () => {
       ['sol', 'drift', 1.2], ['cc', 'marker', 0], ['bb', 'marker', 0], ['mx', 'marker', 0], ['x', 'drift', 0.5],
     ]);
     expect(warnings).toEqual([
-      'sol: SOLENOID is not modelled; it became a drift of 1.2 m',
-      'cc: CRABCAVITY is not modelled; it became a marker',
-      'bb: BEAMBEAM is not modelled; it became a marker',
-      'mx: MATRIX is not modelled; it became a marker',
-      'x: unknown class FOO is not modelled; it became a drift of 0.5 m',
+      't.madx:2:7: element \'sol\': SOLENOID is not modelled; it became a drift of 1.2 m',
+      't.madx:3:7: element \'cc\': CRABCAVITY is not modelled; it became a marker',
+      't.madx:4:7: element \'bb\': BEAMBEAM is not modelled; it became a marker',
+      't.madx:5:7: element \'mx\': MATRIX is not modelled; it became a marker',
+      't.madx:6:7: element \'x\': unknown class FOO is not modelled; it became a drift of 0.5 m',
     ]);
   });
 
@@ -410,8 +410,8 @@ describe('element types', () => {
     const { lattice, warnings } = read('b: sbend, l=2, angle=0.1, k0=0.06, h1=0.1; q: quadrupole, l=1, k1=1, fringe=1; mp: multipole, l=0.5, knl={0, 1}; c: line=(b, q, mp);');
     expect(lattice.elements[2]).toMatchObject({ type: 'multipole', length: 0, knl: [0, 1] });
     expect(warnings).toEqual([
-      'b: K0 = 0.06 differs from ANGLE/L = 0.05; the bend uses ANGLE (K0 − ANGLE/L is a field error not modelled)',
-      'mp: a MULTIPOLE is thin; L = 0.5 m ignored (as MAD-X does)',
+      't.madx:1:1: element \'b\': K0 = 0.06 differs from ANGLE/L = 0.05; the bend uses ANGLE (K0 − ANGLE/L is a field error not modelled)',
+      't.madx:1:80: element \'mp\': a MULTIPOLE is thin; L = 0.5 m ignored (as MAD-X does)',
       'attribute SBEND H1 is not modelled and was ignored (1 element)',
       'attribute QUADRUPOLE FRINGE is not modelled and was ignored (1 element)',
     ]);
