@@ -276,7 +276,9 @@ export function applyWhatIf(base: CapacityScenario, spec: string): CapacityScena
     }
   }
   try {
-    return validateCapacity(s, { file: '--what-if', prefix: [`(${spec})`], catalogue: null });
+    // ids: the catalogue's, or the generated NEWnn(BLxx) copies of the beamlines=N what-if
+    const allowed = [...CATALOGUE_IDS, ...s.beamlines.map((b) => b.id).filter((id) => /^NEW\d\d\(BL\w+\)$/.test(id))];
+    return validateCapacity(s, { file: '--what-if', prefix: [`(${spec})`], catalogue: allowed });
   } catch (err) {
     if (err instanceof ScenarioError) throw new ScenarioError(`what-if "${spec}" gives an invalid scenario: ${err.message.replace(/^--what-if: /, '')}`, '--what-if');
     throw err;

@@ -76,6 +76,8 @@ describe('bad scenarios are rejected with field and line', () => {
     expect(() => applyWhatIf(s, 'beamlines=29')).toThrow(/28/);
     expect(() => applyWhatIf(s, 'hoursPerYear=9000')).toThrow(/more hours than a year/);
     expect(() => applyWhatIf(s, 'nosuch.field=1')).toThrow(/no field "nosuch"/);
+    expect(() => applyWhatIf(s, 'beamlines.0.id=BL99X')).toThrow(/beamlines.0.id: beamline "BL99X" is not in the catalogue/);
+    expect(applyWhatIf(s, 'beamlines=12,beamlines.10.demandShare=1').beamlines[10].demandShare).toBe(1);
   });
 });
 
