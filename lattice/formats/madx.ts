@@ -1181,9 +1181,11 @@ class Reader implements Scope {
         spec.fintx = has('fintx') ? num('fintx') : spec.fint; // MAD-X: FINTX defaults to FINT
         if (has('k0')) {
           const k0 = num('k0');
-          const h = length > 0 ? angle / length : NaN;
+          // Curvature along the arc (an rbend's L is its chord: arc = L·(θ/2)/sin(θ/2)).
+          const arc = base === 'rbend' && angle !== 0 ? (length * angle) / 2 / Math.sin(angle / 2) : length;
+          const h = arc > 0 ? angle / arc : NaN;
           if (!(Math.abs(k0 - h) <= 1e-12 * Math.max(Math.abs(k0), Math.abs(h)))) {
-            this.warnings.push(`${where(def.pos)}element '${def.name}': K0 = ${k0} differs from ANGLE/L = ${h}; the bend uses ANGLE (K0 − ANGLE/L is a field error not modelled)`);
+            this.warnings.push(`${where(def.pos)}element '${def.name}': K0 = ${k0} differs from ANGLE/L = ${h}${base === 'rbend' ? ' (L of the arc)' : ''}; the bend uses ANGLE (K0 − ANGLE/L is a field error not modelled)`);
           }
         }
         break;
