@@ -8,9 +8,9 @@ import { beamSizes, requireNumber, SourceInputError, type ElectronBeam } from '.
 import { onAxisPowerDensityHelical, onAxisPowerDensityPlanar, angularPowerDensity, totalPowerW } from './power.ts';
 import { computeSpectrum, type SpectrumPool } from './spectrum.ts';
 import {
-  BRILLIANCE_CONVENTIONS, centralConeFlux, criticalEnergyEV, DEVICE_TYPES, fieldFromK, harmonicSummary, HC_EVM, kEffSquared,
+  BRILLIANCE_CONVENTIONS, centralConeFlux, criticalEnergyEV, DEVICE_TYPES, fieldFromK, gapForField, harmonicSummary, HC_EVM, kEffSquared,
   kForEnergy, lengthM, onAxisHarmonics, resonanceEnergyEV, settingFor, sourcePoint, tuningCurve, wigglerFluxPerMrad,
-  wigglerOnAxisFluxDensity, type BrillianceConvention, type DeviceSetting, type DeviceType, type PolarisationMode, type TuningPoint,
+  wigglerOnAxisFluxDensity, type BrillianceConvention, type DeviceSetting, type DeviceType, type GapModel, type PolarisationMode, type TuningPoint,
 } from './undulator.ts';
 
 export const UNITS = {
@@ -40,7 +40,7 @@ export interface HarmonicRow {
 }
 
 export interface SourceReport {
-  device: DeviceSetting & { name: string; lengthM: number; kEff: number; mode?: PolarisationMode };
+  device: DeviceSetting & { name: string; lengthM: number; kEff: number; mode?: PolarisationMode; gapModel?: GapModel; minGapM?: number; gapM?: number | null };
   beam: ElectronBeam & { sizes: { sigmaXM: number; sigmaXPrimeRad: number; sigmaYM: number; sigmaYPrimeRad: number } };
   harmonics: HarmonicRow[];
   tuningCurves: { n: number; kMin: number; kMax: number; points: TuningPoint[] }[];
@@ -70,6 +70,9 @@ export interface ReportOptions {
   wigglerEnergiesEV?: number[];
   /** A device file's explicit (kx, ky, φ), overriding type/k. */
   setting?: DeviceSetting;
+  /** Gap → field model (gives the gap of every tuning point) and the minimum gap. */
+  gapModel?: GapModel;
+  minGapM?: number;
 }
 
 export async function buildSourceReport(beam: ElectronBeam, o: ReportOptions): Promise<SourceReport> {
@@ -80,7 +83,10 @@ export async function buildSourceReport(beam: ElectronBeam, o: ReportOptions): P
   const isHelical = d.kx === d.ky && Math.abs(Math.cos(d.phaseRad)) < 1e-12;
   const onAxisPower = isPlanarLike ? onAxisPowerDensityPlanar(d, beam) : isHelical ? onAxisPowerDensityHelical(d, beam) : angularPowerDensity(d, beam, 0, 0);
   const report: SourceReport = {
-    device: { ...d, name: o.name, lengthM: lengthM(d), kEff: Math.sqrt(kEffSquared(d)), mode: o.mode },
+    device: {
+      ...d, name: o.name, lengthM: lengthM(d), kEff: Math.sqrt(kEffSquared(d)), mode: o.mode, gapModel: o.gapModel, minGapM: o.minGapM,
+      gapM: o.gapModel ? gapForField(o.gapModel, fieldFromK(o.k, d.periodM), d.periodM) : null,
+    },
     beam: { ...beam, sizes: { sigmaXM: sizes.sigmaXM, sigmaXPrimeRad: sizes.sigmaXPrimeRad, sigmaYM: sizes.sigmaYM, sigmaYPrimeRad: sizes.sigmaYPrimeRad } },
     harmonics: [],
     tuningCurves: [],
@@ -112,7 +118,7 @@ export async function buildSourceReport(beam: ElectronBeam, o: ReportOptions): P
     });
     // a device file's setting: K scales kx and ky together (K = o.k at the given setting)
     const settingAt = o.setting ? (k: number) => ({ ...d, kx: (d.kx * k) / o.k, ky: (d.ky * k) / o.k }) : undefined;
-    report.tuningCurves.push({ n, kMin: o.kMin, kMax: o.kMax, points: tuningCurve(d.type, d.periodM, d.periods, o.kMin, o.kMax, beam, n, { points: o.tuningPoints ?? 21, mode: o.mode, settingAt }) });
+    report.tuningCurves.push({ n, kMin: o.kMin, kMax: o.kMax, points: tuningCurve(d.type, d.periodM, d.periods, o.kMin, o.kMax, beam, n, { points: o.tuningPoints ?? 21, mode: o.mode, settingAt, gapModel: o.gapModel }) });
   }
   return report;
 }

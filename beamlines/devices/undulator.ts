@@ -75,6 +75,31 @@ export function fieldFromGap(model: GapModel, gapM: number, periodM: number): nu
   return Math.exp(model.a + model.b * r + model.c * r * r);
 }
 
+/**
+ * The inverse of fieldFromGap: the gap [m] that gives peak field B0 [T]; NaN if the model cannot
+ * reach it (B0 above the field at zero gap, or no falling branch of the fitted form).
+ */
+export function gapForField(model: GapModel, fieldT: number, periodM: number): number {
+  if (!(fieldT > 0)) return NaN;
+  if (model.model === 'halbach') {
+    const b0 = fieldFromGap(model, 0, periodM);
+    return fieldT <= b0 ? (-periodM / Math.PI) * Math.log(fieldT / b0) : NaN;
+  }
+  // ln B0 = a + b r + c r², on the branch where the field falls with the gap (b + 2 c r < 0)
+  const { a, b, c } = model;
+  const rhs = a - Math.log(fieldT);
+  let r: number;
+  if (Math.abs(c) < 1e-300) r = -rhs / b;
+  else {
+    const disc = b * b - 4 * c * rhs;
+    if (disc < 0) return NaN;
+    const roots = [(-b - Math.sqrt(disc)) / (2 * c), (-b + Math.sqrt(disc)) / (2 * c)].filter((x) => x >= 0 && b + 2 * c * x < 0);
+    if (roots.length === 0) return NaN;
+    r = Math.min(...roots);
+  }
+  return r >= 0 && b + 2 * c * r < 0 ? r * periodM : NaN;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Resonance and harmonics
 
@@ -364,6 +389,8 @@ export interface TuningPoint {
   brillianceKim: number;
   brillianceKimEnergySpread: number;
   coherentFractionKimEnergySpread: number;
+  /** Gap [m] for this K from the device's field model (null without one). */
+  gapM: number | null;
 }
 
 /**
@@ -373,7 +400,7 @@ export interface TuningPoint {
  */
 export function tuningCurve(
   type: DeviceType, periodM: number, periods: number, kMin: number, kMax: number, beam: ElectronBeam, n: number,
-  opts: { points?: number; mode?: PolarisationMode; settingAt?: (k: number) => DeviceSetting } = {},
+  opts: { points?: number; mode?: PolarisationMode; settingAt?: (k: number) => DeviceSetting; gapModel?: GapModel } = {},
 ): TuningPoint[] {
   const points = opts.points ?? 41;
   const out: TuningPoint[] = [];
@@ -391,6 +418,7 @@ export function tuningCurve(
       brillianceKim: kim.brilliance,
       brillianceKimEnergySpread: kes.brilliance,
       coherentFractionKimEnergySpread: kes.coherentFraction,
+      gapM: opts.gapModel ? gapForField(opts.gapModel, fieldFromK(k, periodM), periodM) : null,
     });
   }
   return out;

@@ -33,6 +33,7 @@ interface Options {
   numeric?: boolean;
   workers?: string;
   compareSpring8?: boolean;
+  list?: boolean;
   json?: boolean;
 }
 
@@ -86,7 +87,10 @@ export function resolveSource(opts: Options): { beam: ElectronBeam; report: Repo
     return {
       beam: resolveBeam(opts, bl),
       beamline: bl,
-      report: { name: `${bl.id}: ${bl.device.name}`, type: bl.device.type, periodM: bl.device.periodM, periods: bl.device.periods, k: kk, kMin: range.kMin, kMax: range.kMax, mode: m },
+      report: {
+        name: `${bl.id}: ${bl.device.name}`, type: bl.device.type, periodM: bl.device.periodM, periods: bl.device.periods, k: kk, kMin: range.kMin, kMax: range.kMax, mode: m,
+        gapModel: bl.device.gapModel, minGapM: bl.device.minGapM,
+      },
     };
   } catch (err) {
     if (err instanceof SourceInputError) throw new UserError(err.message);
@@ -109,9 +113,14 @@ export function register(program: Command): void {
     .option('--no-numeric', 'skip the numerical on-axis flux density with the beam')
     .option('--workers <n>', 'worker threads for the numerical part (default 0 = this thread)')
     .option('--compare-spring8', 'add the brilliance envelope side by side with SPring-8 (8 GeV, 2.4 nm rad, 100 mA, standard IVU)')
+    .option('--list', 'list the catalogue: the 28 ID straights, their beamlines (or empty slots), devices and stations')
     .option('--json', 'print JSON instead of tables')
-    .addHelpText('after', '\nExamples:\n  npx nanoterasu source --beamline BL02U\n  npx nanoterasu source --beamline BL08U --mode circular-plus --json\n  npx nanoterasu source --device u22.json --beam beam.json --compare-spring8\n')
+    .addHelpText('after', '\nExamples:\n  npx nanoterasu source --list\n  npx nanoterasu source --beamline BL02U\n  npx nanoterasu source --beamline BL08U --mode circular-plus --json\n  npx nanoterasu source --device u22.json --beam beam.json --compare-spring8\n')
     .action(async (opts: Options) => {
+      if (opts.list) {
+        process.stdout.write(listCatalogue(opts.json === true) + '\n');
+        return;
+      }
       const { beam, report: ro, beamline } = resolveSource(opts);
       const report = await buildSourceReport(beam, {
         ...ro, maxHarmonic: num(opts.maxHarmonic, 'max-harmonic', { integer: true, min: 1 }), numeric: opts.numeric !== false,
@@ -146,6 +155,31 @@ export function register(program: Command): void {
     });
 }
 
+/** The catalogue at a glance (ports in cell order; empty slots for planning). */
+export function listCatalogue(json: boolean): string {
+  const cat = loadCatalogue();
+  const rows = cat.ports.map((p) => {
+    const b = p.beamline ? findBeamline(cat, p.beamline)! : undefined;
+    return {
+      port: p.id, cell: p.cell, straight: p.straight, beamline: b?.id ?? null, class: b?.class ?? null, title: b?.title ?? null,
+      device: b ? { name: b.device.name, type: b.device.type, periodM: b.device.periodM, periods: b.device.periods, kRanges: b.device.kRanges } : null,
+      energyRangeEV: b?.energyRangeEV ?? null,
+      stations: b?.stations ?? [],
+    };
+  });
+  if (json) return JSON.stringify({ ports: rows, reserved: cat.reserved, straightLengthsM: cat.straightLengthsM }, null, 2);
+  const lines = ['port   cell straight  class      device                              energy [eV]      stations'];
+  for (const r of rows) {
+    if (!r.beamline) { lines.push(`${r.port}  ${String(r.cell).padStart(3)}  ${r.straight.padEnd(8)}  (empty slot)`); continue; }
+    const dev = `${r.device!.type} ${(r.device!.periodM * 1e3).toFixed(0)} mm × ${r.device!.periods}`;
+    const st = r.stations.map((s) => s.name + (s.fixedEnergiesEV ? ` [${s.fixedEnergiesEV.join('/')} eV]` : '') + (s.concurrentWith.length ? ' (concurrent)' : '')).join(', ');
+    lines.push(`${r.port}  ${String(r.cell).padStart(3)}  ${r.straight.padEnd(8)}  ${r.class!.padEnd(9)}  ${dev.padEnd(34)}  ${`${r.energyRangeEV!.min}–${r.energyRangeEV!.max}`.padEnd(15)}  ${st}`);
+  }
+  for (const x of cat.reserved) lines.push(`cell ${x.cell} ${x.straight} straight: reserved (${x.use})`);
+  lines.push('(all ID parameters and most energy ranges are documented assumptions: beamlines/catalogue/*.yaml)');
+  return lines.join('\n');
+}
+
 const e3 = (x: number | null) => (x === null ? '—' : x.toExponential(3));
 
 export function formatReport(r: SourceReport, title?: string, cmp?: Comparison): string {
@@ -176,7 +210,8 @@ export function formatReport(r: SourceReport, title?: string, cmp?: Comparison):
     const p0 = t.points[0];
     const p1 = t.points[t.points.length - 1];
     const bmax = Math.max(...t.points.map((p) => p.brillianceKimEnergySpread));
-    lines.push(`  n = ${t.n}: ${p0.energyEV.toFixed(0)}–${p1.energyEV.toFixed(0)} eV (K ${t.kMax.toFixed(3)} → ${t.kMin.toFixed(3)}), brilliance (GA) up to ${e3(bmax)}`);
+    const gaps = p0.gapM !== null && p1.gapM !== null ? `, gap ${(p0.gapM * 1e3).toFixed(2)} → ${(p1.gapM * 1e3).toFixed(2)} mm` : '';
+    lines.push(`  n = ${t.n}: ${p0.energyEV.toFixed(0)}–${p1.energyEV.toFixed(0)} eV (K ${t.kMax.toFixed(3)} → ${t.kMin.toFixed(3)}${gaps}), brilliance (GA) up to ${e3(bmax)}`);
   }
   if (cmp) {
     lines.push('');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE_DIR, deviceSetting, findBeamline, kRangeOf, loadCatalogue, loadComparisonSource } from '../../../beamlines/catalogue/catalogue.ts';
-import { resonanceEnergyEV } from '../../../beamlines/devices/undulator.ts';
+import { criticalEnergyEV, fieldFromK, resonanceEnergyEV } from '../../../beamlines/devices/undulator.ts';
 
 const cat = loadCatalogue();
 
@@ -41,6 +41,30 @@ describe('catalogue contents', () => {
     const e3min = resonanceEnergyEV(deviceSetting(b.device, range.kMin, 'linear-horizontal'), 3e9, 3);
     expect(e1max).toBeLessThanOrEqual(180);
     expect(e3min).toBeGreaterThanOrEqual(2000);
+  });
+  it('every assumed device covers its beamline\'s energy range: undulators with odd harmonics n ≤ 9 (first mode), wigglers up to 4 Ec', () => {
+    for (const b of cat.beamlines) {
+      const { mode, range } = kRangeOf(b.device, undefined);
+      if (b.device.type === 'wiggler') {
+        const ec = criticalEnergyEV(fieldFromK(range.kMax, b.device.periodM), 3e9);
+        expect(b.energyRangeEV.max).toBeLessThanOrEqual(4 * ec);
+        continue;
+      }
+      const intervals: [number, number][] = [];
+      for (let n = 1; n <= 9; n += 2) {
+        intervals.push([resonanceEnergyEV(deviceSetting(b.device, range.kMax, mode), 3e9, n), resonanceEnergyEV(deviceSetting(b.device, range.kMin, mode), 3e9, n)]);
+      }
+      // walk up from the lower end through overlapping harmonic ranges
+      let reach = b.energyRangeEV.min;
+      let covered = false;
+      for (let guard = 0; guard < 10 && !covered; guard++) {
+        const next = intervals.filter(([lo, hi]) => lo <= reach && hi > reach).map(([, hi]) => hi);
+        if (next.length === 0) break;
+        reach = Math.max(...next);
+        covered = reach >= b.energyRangeEV.max;
+      }
+      expect(covered, `${b.id}: covered up to ${reach.toFixed(0)} eV of ${b.energyRangeEV.min}–${b.energyRangeEV.max}`).toBe(true);
+    }
   });
   it('loads the SPring-8 comparison source (8 GeV, 2.4 nm rad, 100 mA)', () => {
     const s = loadComparisonSource();

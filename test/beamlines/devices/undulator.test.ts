@@ -60,6 +60,21 @@ describe('resonance and K', () => {
   });
 });
 
+describe('gap model', () => {
+  it('gapForField inverts fieldFromGap for the Halbach and fitted forms (1e-12), NaN beyond reach', () => {
+    const models: U.GapModel[] = [
+      { model: 'halbach', remanenceT: 1.2, blocksPerPeriod: 4, blockHeightM: 0.011 },
+      { model: 'exp-fit', a: 1.2, b: -4.6, c: 0.9 },
+      { model: 'exp-fit', a: 0.9, b: -3.3, c: 0 },
+    ];
+    for (const m of models) for (const g of [0.004, 0.008, 0.015]) {
+      const b = U.fieldFromGap(m, g, 0.022);
+      expect(Math.abs(U.gapForField(m, b, 0.022) - g)).toBeLessThan(1e-12);
+    }
+    expect(U.gapForField(models[0], 5, 0.022)).toBeNaN();
+  });
+});
+
 describe('Fn(K)', () => {
   it('planar Fn equals Kim\'s formula evaluated with an independent Bessel series, to 1e-12', () => {
     for (const k of [0.3, 1, 2.2, 3.5]) for (const n of [1, 3, 5, 7, 9]) {
