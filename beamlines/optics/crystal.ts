@@ -1,0 +1,142 @@
+/**
+ * Perfect-crystal Bragg reflections for double-crystal monochromators: Bragg angle, Darwin width,
+ * relative bandwidth, refraction shift, from the structure factors tabulated by
+ * materials/generate.py (xraylib; Debye–Waller factor of room temperature included).
+ *
+ * Dynamical theory, symmetric Bragg case, thick non-absorbing crystal (Zachariasen, Theory of
+ * X-ray Diffraction in Crystals (1945) eq. 3.141; Authier, Dynamical Theory of X-ray Diffraction
+ * (2001) §4.7; Als-Nielsen & McMorrow, Elements of Modern X-ray Physics 2nd ed. (2011) §6.4):
+ *   total-reflection (Darwin) width   ω_D = 2 |C| r_e λ² |F_h| / (π V sin 2θ_B)
+ *   FWHM of the Darwin curve          w = 3/(2√2) · ω_D            (Als-Nielsen & McMorrow eq. 6.27)
+ *   relative bandwidth                ΔE/E = w / tan θ_B = (3/(2√2)) · 4 r_e d² |F_h| / (π V)
+ *   refraction shift of the centre    Δθ = r_e λ² Re F_0 / (π V sin 2θ_B)
+ * C = 1 for σ- (s-) polarisation, |cos 2θ_B| for π. ΔE/E does not depend on the energy (apart from
+ * f′ in F_h): it is the number that characterises a reflection (Si(111) ≈ 1.3–1.4 × 10⁻⁴).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { R_ELECTRON } from '../../sim/constants.ts';
+import { HC_EVM } from '../devices/undulator.ts';
+import { OpticsError } from './errors.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+export interface Reflection {
+  crystal: string;
+  /** Miller indices as a string ("111"). */
+  hkl: string;
+  dSpacingM: number;
+  cellVolumeM3: number;
+  energyEV: Float64Array;
+  fhRe: Float64Array;
+  fhIm: Float64Array;
+  f0Re: Float64Array;
+  f0Im: Float64Array;
+}
+
+interface CrystalFile {
+  crystals: Record<string, {
+    cellVolumeM3: number;
+    reflections: Record<string, { dSpacingM: number; energyEV: number[]; fhRe: number[]; fhIm: number[]; f0Re: number[]; f0Im: number[] }>;
+  }>;
+}
+
+let cache: CrystalFile | undefined;
+function table(): CrystalFile {
+  cache ??= JSON.parse(readFileSync(join(HERE, 'materials', 'crystals.json'), 'utf8')) as CrystalFile;
+  return cache;
+}
+
+/** A tabulated reflection, e.g. reflection('Si', '111'). */
+export function reflection(crystal: string, hkl: string): Reflection {
+  const c = table().crystals[crystal];
+  if (!c) throw new OpticsError(`unknown crystal "${crystal}" (known: ${Object.keys(table().crystals).join(', ')})`);
+  const r = c.reflections[hkl];
+  if (!r) throw new OpticsError(`crystal ${crystal}: reflection (${hkl}) is not tabulated (known: ${Object.keys(c.reflections).join(', ')})`);
+  return {
+    crystal, hkl, dSpacingM: r.dSpacingM, cellVolumeM3: c.cellVolumeM3,
+    energyEV: Float64Array.from(r.energyEV), fhRe: Float64Array.from(r.fhRe), fhIm: Float64Array.from(r.fhIm),
+    f0Re: Float64Array.from(r.f0Re), f0Im: Float64Array.from(r.f0Im),
+  };
+}
+
+/** Lowest photon energy [eV] a reflection reaches (θ_B = 90°): hc / 2d. */
+export function minimumEnergyEV(r: Reflection): number {
+  return HC_EVM / (2 * r.dSpacingM);
+}
+
+/** Bragg angle θ_B [rad] at photon energy E [eV] (kinematic, without the refraction shift). */
+export function braggAngleRad(r: Reflection, energyEV: number): number {
+  const s = HC_EVM / energyEV / (2 * r.dSpacingM);
+  if (!(s < 1)) {
+    throw new OpticsError(`${r.crystal}(${r.hkl}) cannot reflect ${(energyEV / 1e3).toFixed(3)} keV: below its minimum ${(minimumEnergyEV(r) / 1e3).toFixed(3)} keV (θ_B = 90°)`);
+  }
+  return Math.asin(s);
+}
+
+function interp(x: Float64Array, y: Float64Array, xi: number): number {
+  const n = x.length;
+  if (xi <= x[0]) return y[0];
+  if (xi >= x[n - 1]) return y[n - 1];
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (x[mid] <= xi) lo = mid;
+    else hi = mid;
+  }
+  const t = Math.log(xi / x[lo]) / Math.log(x[hi] / x[lo]);
+  return y[lo] + (y[hi] - y[lo]) * t;
+}
+
+/** |F_h| and Re F_0 [electrons per cell] at photon energy E (Debye–Waller included). */
+export function structureFactors(r: Reflection, energyEV: number): { fh: number; f0Re: number; f0Im: number } {
+  const e = r.energyEV;
+  if (energyEV < e[0] * 0.999 || energyEV > e[e.length - 1] * 1.001) {
+    throw new OpticsError(`${r.crystal}(${r.hkl}): structure factors are tabulated from ${e[0].toFixed(0)} eV to ${e[e.length - 1].toFixed(0)} eV, not at ${energyEV} eV`);
+  }
+  const re = interp(e, r.fhRe, energyEV);
+  const im = interp(e, r.fhIm, energyEV);
+  return { fh: Math.hypot(re, im), f0Re: interp(e, r.f0Re, energyEV), f0Im: interp(e, r.f0Im, energyEV) };
+}
+
+export interface DarwinResult {
+  braggAngleRad: number;
+  /** Total-reflection width ω_D [rad]. */
+  totalReflectionWidthRad: number;
+  /** FWHM of the Darwin curve [rad]. */
+  fwhmRad: number;
+  /** Relative bandwidth ΔE/E of the Darwin FWHM. */
+  relativeBandwidth: number;
+  /** Refraction shift of the reflection centre [rad]. */
+  refractionShiftRad: number;
+}
+
+/** Darwin width and bandwidth of a symmetric Bragg reflection (see the header). */
+export function darwin(r: Reflection, energyEV: number, pol: 's' | 'p' = 's'): DarwinResult {
+  const theta = braggAngleRad(r, energyEV);
+  const lam = HC_EVM / energyEV;
+  const { fh, f0Re } = structureFactors(r, energyEV);
+  const c = pol === 's' ? 1 : Math.abs(Math.cos(2 * theta));
+  const k = (R_ELECTRON * lam * lam) / (Math.PI * r.cellVolumeM3 * Math.sin(2 * theta));
+  const omega = 2 * c * k * fh;
+  const fwhm = (3 / (2 * Math.SQRT2)) * omega;
+  return {
+    braggAngleRad: theta,
+    totalReflectionWidthRad: omega,
+    fwhmRad: fwhm,
+    relativeBandwidth: fwhm / Math.tan(theta),
+    refractionShiftRad: k * f0Re,
+  };
+}
+
+/**
+ * Energy resolution ΔE/E of a (+,−) double-crystal monochromator: the Darwin bandwidth and the
+ * angular spread Δθ [rad, FWHM] of the beam on the crystals, in quadrature
+ * (ΔE/E = √(w² + Δθ²) / tan θ_B; DuMond analysis of the non-dispersive setting).
+ */
+export function dcmResolution(r: Reflection, energyEV: number, divergenceFwhmRad: number): number {
+  const d = darwin(r, energyEV);
+  return Math.hypot(d.fwhmRad, divergenceFwhmRad) / Math.tan(d.braggAngleRad);
+}

@@ -1,0 +1,58 @@
+/** Crystal reflections: Darwin widths and bandwidths against tabulated values. */
+import { describe, expect, it } from 'vitest';
+import { HC_EVM } from '../../../beamlines/devices/undulator.ts';
+import { braggAngleRad, darwin, dcmResolution, minimumEnergyEV, reflection } from '../../../beamlines/optics/crystal.ts';
+import { OpticsError } from '../../../beamlines/optics/errors.ts';
+
+const ARCSEC = Math.PI / (180 * 3600);
+
+describe('Si(111)', () => {
+  const si111 = reflection('Si', '111');
+  it('d = a/√3 with a = 5.4310 Å (±2e-4 relative), Bragg angle at 8 keV', () => {
+    expect(Math.abs(si111.dSpacingM / (5.4310e-10 / Math.sqrt(3)) - 1)).toBeLessThan(2e-4);
+    expect(braggAngleRad(si111, 8000)).toBeCloseTo(Math.asin(HC_EVM / 8000 / (2 * si111.dSpacingM)), 14);
+    expect((braggAngleRad(si111, 8000) * 180) / Math.PI).toBeCloseTo(14.31, 2);
+  });
+  it('Darwin width at 8 keV ≈ 7.4″ and ΔE/E ≈ 1.41e-4 (±3 %)', () => {
+    // Reference: Als-Nielsen & McMorrow, Elements of Modern X-ray Physics, 2nd ed. (2011), Table 6.1:
+    // Si(111) intrinsic relative width ζ_D (FWHM) = 1.41 × 10⁻⁴; at 8 keV (tan θ_B = 0.255) this is
+    // 3.6e-5 rad = 7.4″ — the value the issue quotes.
+    const d = darwin(si111, 8000);
+    expect(Math.abs(d.fwhmRad / ARCSEC / 7.4 - 1)).toBeLessThan(0.03);
+    expect(Math.abs(d.relativeBandwidth / 1.41e-4 - 1)).toBeLessThan(0.03);
+    expect(d.totalReflectionWidthRad).toBeCloseTo((d.fwhmRad * 2 * Math.SQRT2) / 3, 15);
+  });
+  it('the bandwidth hardly depends on energy (8 → 20 keV within 3 %), the angular width scales with tan θ', () => {
+    const a = darwin(si111, 8000);
+    const b = darwin(si111, 20000);
+    expect(Math.abs(b.relativeBandwidth / a.relativeBandwidth - 1)).toBeLessThan(0.03);
+    expect(b.fwhmRad).toBeLessThan(a.fwhmRad / 2);
+  });
+  it('cannot reflect below hc/2d ≈ 1.98 keV: a clear error', () => {
+    expect(minimumEnergyEV(si111)).toBeCloseTo(1977, 0);
+    expect(() => braggAngleRad(si111, 1900)).toThrow(OpticsError);
+    expect(() => braggAngleRad(si111, 1900)).toThrow(/below its minimum 1\.977 keV/);
+  });
+  it('a divergent beam widens the DCM band: ΔE/E = √(w² + Δθ²)/tan θ', () => {
+    const d = darwin(si111, 10000);
+    expect(dcmResolution(si111, 10000, 0)).toBeCloseTo(d.relativeBandwidth, 12);
+    expect(dcmResolution(si111, 10000, d.fwhmRad)).toBeCloseTo(Math.SQRT2 * d.relativeBandwidth, 12);
+  });
+});
+
+describe('other reflections', () => {
+  it('Si(311): ΔE/E ≈ 2.8e-5 (±10 %; the usual 2.7–2.9 × 10⁻⁵ of DCM specifications)', () => {
+    expect(Math.abs(darwin(reflection('Si', '311'), 12000).relativeBandwidth / 2.8e-5 - 1)).toBeLessThan(0.1);
+  });
+  it('Si(220) lies between (111) and (311); σ > π polarisation width', () => {
+    const w = (h: string) => darwin(reflection('Si', h), 12000).relativeBandwidth;
+    expect(w('220')).toBeLessThan(w('111'));
+    expect(w('220')).toBeGreaterThan(w('311'));
+    const r = reflection('Si', '111');
+    expect(darwin(r, 8000, 'p').fwhmRad).toBeCloseTo(darwin(r, 8000, 's').fwhmRad * Math.abs(Math.cos(2 * braggAngleRad(r, 8000))), 15);
+  });
+  it('unknown crystal or reflection: named error', () => {
+    expect(() => reflection('Si', '100')).toThrow(/reflection \(100\) is not tabulated/);
+    expect(() => reflection('Quartz', '111')).toThrow(/unknown crystal "Quartz"/);
+  });
+});
