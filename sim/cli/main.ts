@@ -11,6 +11,8 @@ const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
   () => import('./lattice.ts'),
   () => import('./run.ts'),
   () => import('./track.ts'),
+  () => import('./da.ts'),
+  () => import('./ma.ts'),
   () => import('./capacity.ts'),
   () => import('./lifetime.ts'),
   () => import('./topup.ts'),

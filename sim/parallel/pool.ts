@@ -22,6 +22,10 @@ export interface ParallelTrackOptions {
   workers?: number;
   /** Seed of the random numbers (radiation quantum excitation). */
   seed?: number;
+  /** Ring-wide index of the element where turns start and end (default 0). */
+  startElement?: number;
+  /** Per-particle start element (overrides startElement); consecutive equal values share tasks. */
+  startElements?: Int32Array;
   /** Progress bar on stderr (true), a custom sink, or none (default). */
   progress?: boolean | ProgressSink;
   /** Particles per task (default: an even split into 4 tasks per worker, for load balance). */
@@ -95,8 +99,14 @@ async function runOnPool(
   if (!(Number.isInteger(turns) && turns >= 0)) throw new RangeError(`turns must be a whole number ≥ 0 (got ${turns})`);
   const seed = opts.seed ?? 0;
   const chunkSize = opts.chunkSize ?? Math.max(1, Math.ceil(n / (workers * 4)));
-  const chunks: Array<{ start: number; count: number }> = [];
-  for (let s = 0; s < n; s += chunkSize) chunks.push({ start: s, count: Math.min(chunkSize, n - s) });
+  const chunks: Array<{ start: number; count: number; startElement: number }> = [];
+  const startOf = (p: number) => opts.startElements?.[p] ?? opts.startElement ?? 0;
+  for (let s = 0; s < n;) {
+    let e = s + 1;
+    while (e < n && e - s < chunkSize && startOf(e) === startOf(s)) e++;
+    chunks.push({ start: s, count: e - s, startElement: startOf(s) });
+    s = e;
+  }
 
   const coordsBuf = new SharedArrayBuffer(Math.max(8, coords.length * 8));
   const shared = new Float64Array(coordsBuf, 0, coords.length);
@@ -136,7 +146,7 @@ async function runOnPool(
       for (let attempt = 0; ; attempt++) {
         const task: ChunkTask = {
           program: prog, coords: coordsBuf, loss: lossBuf, control: controlBuf, nTotal: n,
-          chunk: ci, start: c.start, count: c.count, turns, seed, attempt,
+          chunk: ci, start: c.start, count: c.count, turns, seed, attempt, startElement: c.startElement,
           ...(opts.crashTest?.chunk === ci ? { crashAfterTurn: opts.crashTest.afterTurn } : {}),
         };
         try {

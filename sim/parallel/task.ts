@@ -23,6 +23,8 @@ export interface ChunkTask {
   count: number;
   turns: number;
   seed: number;
+  /** Ring-wide index of the element where turns start and end (default 0). */
+  startElement?: number;
   /** Test hook (handled by the Node worker): exit the thread after this many turns on attempt 0. */
   crashAfterTurn?: number;
   attempt?: number;
@@ -42,7 +44,7 @@ export function runChunk(task: ChunkTask, onTurn?: (turnsDone: number) => void):
   const loss = { turn: lossAll.subarray(start, start + count), element: lossAll.subarray(nTotal + start, nTotal + start + count) };
   const control = new Int32Array(task.control);
   const t0 = performance.now();
-  const turnsDone = trackTurns(task.program, r, count, task.turns, loss, { seed: task.seed, particleBase: start }, {
+  const turnsDone = trackTurns(task.program, r, count, task.turns, loss, { seed: task.seed, particleBase: start, startElement: task.startElement ?? 0 }, {
     stop: control,
     onTurn: (t) => {
       Atomics.store(control, 1 + chunk, t);

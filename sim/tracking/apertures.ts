@@ -5,7 +5,8 @@
  *
  * Checked after every element that is not an identity:
  * - any coordinate not finite, or |x|, |px|, |y|, |py|, |δ| > 1 (pyAT's numerical-loss limit);
- * - outside the default round vacuum chamber, x² + y² > R² (option `chamberRadiusM`, 0 = none).
+ * - outside the default round vacuum chamber, x² + y² > R² (option `chamberRadiusM`, 0 = none);
+ * - outside the longitudinal window cτ ∈ [ctMin, ctMax] (option `ctWindowM`: out of the RF bucket).
  * Aperture elements: rectangular |x| > xLimit or |y| > yLimit; elliptical (x/a)² + (y/b)² > 1.
  */
 import { APE } from './layout.ts';
@@ -38,7 +39,7 @@ export function aperturePass(
 
 /** After-element check: numerical blow-up and the default chamber radius (0 = none). */
 export function checkLosses(
-  r: Float64Array, n: number, chamberRadiusM: number,
+  r: Float64Array, n: number, chamberRadiusM: number, ctMin: number, ctMax: number,
   lossTurn: Int32Array, lossElem: Int32Array, turn: number, elem: number,
 ): void {
   const r2 = chamberRadiusM > 0 ? chamberRadiusM * chamberRadiusM : Infinity;
@@ -50,7 +51,7 @@ export function checkLosses(
     // every comparison is false for NaN, so "!(… ≤ …)" also catches non-finite values
     if (
       !(Math.abs(x) <= 1 && Math.abs(y) <= 1 && Math.abs(r[i + 1]) <= 1 && Math.abs(r[i + 3]) <= 1 &&
-        Math.abs(r[i + 4]) <= 1 && Math.abs(r[i + 5]) < Infinity && x * x + y * y <= r2)
+        Math.abs(r[i + 4]) <= 1 && Math.abs(r[i + 5]) < Infinity && r[i + 5] >= ctMin && r[i + 5] <= ctMax && x * x + y * y <= r2)
     ) {
       kill(r, i);
       lossTurn[p] = turn;

@@ -32,6 +32,11 @@ export interface CompileOptions {
    * given frequency; if it differs from h c/C the beam settles off momentum, δ ≈ −(Δf/f)/α_c).
    */
   rfFromHarmonic?: boolean;
+  /**
+   * Longitudinal window [cτmin, cτmax] in m: a particle outside it has left its RF bucket and counts
+   * as lost (momentum-acceptance studies set ±λRF/2 around the synchronous cτ). Default: none.
+   */
+  ctWindowM?: [number, number];
 }
 
 const FACT = [1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880];
@@ -219,6 +224,8 @@ export function compileLattice(lat: Lattice, opts: CompileOptions = {}): Program
     crad,
     quantumDiffusion: quantumDiffusionM2(lat.energyEV, gamma),
     chamberRadiusM: chamber,
+    ctMinM: opts.ctWindowM?.[0] ?? -Infinity,
+    ctMaxM: opts.ctWindowM?.[1] ?? Infinity,
     circumferenceM: circ,
     revolutionPeriodS: t0,
     mode,

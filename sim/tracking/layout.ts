@@ -134,6 +134,9 @@ export interface Program {
   quantumDiffusion: number;
   /** Default vacuum chamber radius [m] checked after every element (0 = none). */
   chamberRadiusM: number;
+  /** Longitudinal window [m]: a particle with cτ outside [ctMinM, ctMaxM] is lost (left its RF bucket). */
+  ctMinM: number;
+  ctMaxM: number;
   /** Ring circumference [m] and revolution period [s]. */
   circumferenceM: number;
   revolutionPeriodS: number;

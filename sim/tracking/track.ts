@@ -70,7 +70,7 @@ export function passElements(
         undulatorPass(r, n, P, o);
         break;
     }
-    checkLosses(r, n, prog.chamberRadiusM, loss.turn, loss.element, turn, elem);
+    checkLosses(r, n, prog.chamberRadiusM, prog.ctMinM, prog.ctMaxM, loss.turn, loss.element, turn, elem);
   }
 }
 
@@ -82,21 +82,35 @@ export interface TrackControl {
 }
 
 /**
- * Tracks n particles (in place) for `turns` turns, starting at turn number `firstTurn`.
+ * Tracks n particles (in place) for `turns` turns, starting at turn number `firstTurn`. With
+ * `startElement` (ring-wide index, period × elements + index) a turn starts and ends at the
+ * entrance of that element instead of the first one (local studies such as momentum acceptance).
  * Returns the number of turns completed (less than `turns` only if stopped).
  */
 export function trackTurns(
   prog: Program, r: Float64Array, n: number, turns: number, loss: LossArrays,
-  opts: { seed?: number; particleBase?: number; firstTurn?: number } = {}, control: TrackControl = {},
+  opts: { seed?: number; particleBase?: number; firstTurn?: number; startElement?: number } = {}, control: TrackControl = {},
 ): number {
   const [k0, k1] = seedKey(opts.seed ?? 0);
   const base = opts.particleBase ?? 0;
   const first = opts.firstTurn ?? 0;
+  const nE = prog.nElements;
+  const total = nE * prog.periodicity;
+  const start = opts.startElement ?? 0;
+  if (!(Number.isInteger(start) && start >= 0 && start < total)) {
+    throw new RangeError(`start element ${start} is outside the ring (0…${total - 1})`);
+  }
+  const p0 = Math.floor(start / nE);
+  const e0 = start - p0 * nE;
   for (let t = 0; t < turns; t++) {
     if (control.stop && Atomics.load(control.stop, 0) !== 0) return t;
-    for (let p = 0; p < prog.periodicity; p++) {
-      passElements(prog, r, n, 0, prog.nElements, first + t, p, base, k0, k1, loss);
+    const turn = first + t;
+    // from the start element to the end of its period, the other periods, then back to the start
+    passElements(prog, r, n, e0, nE, turn, p0, base, k0, k1, loss);
+    for (let k = 1; k < prog.periodicity; k++) {
+      passElements(prog, r, n, 0, nE, turn, (p0 + k) % prog.periodicity, base, k0, k1, loss);
     }
+    if (e0 > 0) passElements(prog, r, n, 0, e0, turn, p0, base, k0, k1, loss);
     control.onTurn?.(t + 1);
   }
   return turns;
