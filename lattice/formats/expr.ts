@@ -152,7 +152,10 @@ export function tokenize(text: string, file?: string, origin: { line?: number; c
       i++;
       continue;
     }
-    err(`unexpected character ${JSON.stringify(c)}`, i);
+    // Any other character (`#` in `range=#s/#e`, `%`, `@`, …) is a token of its own: commands we
+    // skip may contain it, and elsewhere the parser reports it with its position.
+    tokens.push({ kind: 'op', text: c, value: 0, line, column, start, end: i + 1 });
+    i++;
   }
   tokens.push({ kind: 'eof', text: '', value: 0, line, column: i - lineStart + 1, start: n, end: n });
   return { tokens, pragmas };

@@ -128,7 +128,8 @@ describe('syntax', () => {
     expect(errorOf(() => ev('(1 + 2')).message).toMatch(/^line 1:7: expected '\)'/);
     expect(errorOf(() => ev('1 + 2)')).message).toMatch(/^line 1:6: unexpected '\)'/);
     expect(errorOf(() => ev('1 +')).message).toMatch(/^line 1:4: expected a number/);
-    expect(errorOf(() => ev('1 # 2')).message).toMatch(/^line 1:3: unexpected character "#"/);
+    expect(errorOf(() => ev('1 # 2')).message).toBe("line 1:3: unexpected '#' after the expression");
+    expect(errorOf(() => ev('@')).message).toBe("line 1:1: expected a number, a name or '(', found '@'");
   });
   it('hostile nesting is a LatticeError, not a stack overflow', () => {
     expect(errorOf(() => ev('('.repeat(5000) + '1' + ')'.repeat(5000))).message).toMatch(/nested more than/);

@@ -312,6 +312,18 @@ describe('statements', () => {
     ]);
   });
 
+  it('commands after the lattice (SELECT with RANGE=#s/#e, TWISS, EALIGN, PRINTF) are skipped and listed', () => {
+    const r = read(`q: quadrupole, l=1, k1=1; c: line=(q); use, period=c;
+      select, flag=twiss, range=#s/#e, column=name,s,betx; twiss, file="t.tfs", range=#e;
+      select, flag=error, class=quadrupole; ealign, dx:=1e-4*gauss();
+      printf, text="%f @", value=q->k1; exit; q, k1=2;`);
+    expect(r.lattice.elements[0]).toMatchObject({ k1: 1 });
+    expect(r.warnings).toEqual([
+      'skipped MAD-X commands (not needed for the lattice): SELECT, TWISS, PRINTF',
+      'alignment errors (EALIGN) are not applied',
+    ]);
+  });
+
   it('a pragma belongs to the last statement ending on its line', () => {
     const r = read('a: drift, l=1; b: drift, l=4; ! nanoterasu: {"type":"undulator","periodM":0.04,"periods":100}\nc: line=(a, b);');
     expect(r.lattice.elements.map((e) => e.type)).toEqual(['drift', 'undulator']);
