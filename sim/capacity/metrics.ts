@@ -88,7 +88,8 @@ export interface CapacityReport {
   tiers: TierSummary[];
 }
 
-const div = (a: number, b: number) => (b > 0 ? a / b : 0);
+/** a/b; 0/0 = 0 (nothing asked of nothing), x/0 = ∞ (asked of nothing: written null in JSON). */
+const div = (a: number, b: number) => (b > 0 ? a / b : a > 0 ? Infinity : 0);
 
 function waitFrom(hist: Float64Array, sumDays: number): WaitSummary {
   let count = 0;

@@ -219,7 +219,8 @@ export function buildPlan(s: CapacityScenario): Plan {
     const days = b.access === 'public' ? b.surveyAcademicDays + b.surveyIndustrialDays : b.surveyAcademicDays;
     const hours = days * s.survey.hoursPerDay * s.public.demandFactor * b.demandShare;
     for (const x of mine) {
-      x.requestedHoursPerYear = slotsTotal > 0 ? (hours * x.slots.length) / slotsTotal : 0;
+      // with no slots at all (sharedFraction 0) the demand is still there, and all of it is refused
+      x.requestedHoursPerYear = slotsTotal > 0 ? (hours * x.slots.length) / slotsTotal : hours / mine.length;
       x.proposalsPerCall = x.requestedHoursPerYear / s.public.callsPerYear / (meanReqShifts * shiftH);
       x.proprietaryProb = b.access === 'public' && days > 0 ? b.surveyIndustrialDays / days : 0;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadCapacityScenario } from '../../../sim/capacity/scenario.ts';
+import { applyWhatIf, loadCapacityScenario } from '../../../sim/capacity/scenario.ts';
 import { runMonteCarlo } from '../../../sim/capacity/montecarlo.ts';
 import { summarise } from '../../../sim/capacity/metrics.ts';
 
@@ -62,5 +62,16 @@ describe('Monte Carlo of facility years', () => {
     }
     // members never get more than they are entitled to
     for (const t of r.tiers) expect(t.grantedHours).toBeLessThanOrEqual(t.entitlementHours + 1e-9);
+  }, 60_000);
+
+  it('with no shared time the academic demand on coalition beamlines is still counted, and all refused', async () => {
+    const r = summarise(await runMonteCarlo(applyWhatIf(scenario, 'sharedFraction=0'), { years: 2, runs: 1, seed: 4, workers: 1 }));
+    const shared = r.facility.classes.find((c) => c.access === 'shared')!;
+    expect(shared.hoursSupplied).toBe(0);
+    expect(shared.hoursRequested).toBeGreaterThan(100_000); // ≈ 6,700 academic days × 24 h
+    expect(shared.acceptanceRate).toBe(0);
+    expect(shared.oversubscription).toBe(Infinity);
+    const coal = r.facility.classes.find((c) => c.access === 'coalition')!;
+    expect(coal.hoursSupplied).toBeCloseTo(7 * 5000 + 2 * 5000, 6); // every coalition station, all of its time
   }, 60_000);
 });
