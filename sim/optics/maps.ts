@@ -160,15 +160,14 @@ export function compileLattice(lat: Lattice, opts: CompileOptions = {}): Compile
  * Compiled elements are cached per (frozen) element object: a lattice repeats the same element
  * objects, and matching re-evaluates lattices that share most of them.
  */
-const CACHE = new WeakMap<Element, Map<string, CompiledElement>>();
+const CACHES = [0, 1, 2, 3].map(() => new WeakMap<Element, CompiledElement>());
 
 function compileCached(raw: Element, gamma: number, opts: CompileOptions): CompiledElement {
-  if (opts.cache === false) return monomorphic(compileElement(raw, gamma, opts));
-  const key = `${raw.type === 'undulator' ? gamma : 0}|${opts.multipolesOff ? 1 : 0}|${opts.undulatorsOff ? 1 : 0}`;
-  let m = CACHE.get(raw);
-  if (!m) { m = new Map(); CACHE.set(raw, m); }
-  let c = m.get(key);
-  if (!c) { c = monomorphic(compileElement(raw, gamma, opts)); m.set(key, c); }
+  // undulators depend on γ: not cached (few per ring)
+  if (opts.cache === false || raw.type === 'undulator') return monomorphic(compileElement(raw, gamma, opts));
+  const cache = CACHES[(opts.multipolesOff ? 1 : 0) + (opts.undulatorsOff ? 2 : 0)];
+  let c = cache.get(raw);
+  if (!c) { c = monomorphic(compileElement(raw, gamma, opts)); cache.set(raw, c); }
   return c;
 }
 
@@ -701,8 +700,22 @@ export function elementMatrix6(el: CompiledElement, out: Float64Array): Float64A
   return out;
 }
 
+const M6_CACHE = new WeakMap<CompiledElement, Float64Array>();
+
+/** elementMatrix6, cached per compiled element (compiled elements are immutable); do not modify the result. */
+export function elementMatrix6Cached(el: CompiledElement): Float64Array {
+  let m = M6_CACHE.get(el);
+  if (!m) { m = elementMatrix6(el, new Float64Array(36)); M6_CACHE.set(el, m); }
+  return m;
+}
+
 /** C = A·B for 6×6 row-major. */
 export function mul6(A: Float64Array, B: Float64Array, C: Float64Array): Float64Array {
-  mul(A, B, C, 6);
+  for (let r = 0; r < 36; r += 6) {
+    const a0 = A[r], a1 = A[r + 1], a2 = A[r + 2], a3 = A[r + 3], a4 = A[r + 4], a5 = A[r + 5];
+    for (let c = 0; c < 6; c++) {
+      C[r + c] = a0 * B[c] + a1 * B[6 + c] + a2 * B[12 + c] + a3 * B[18 + c] + a4 * B[24 + c] + a5 * B[30 + c];
+    }
+  }
   return C;
 }

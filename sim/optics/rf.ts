@@ -12,7 +12,7 @@
  * chapter 9, "energy acceptance". pyAT's RF acceptance uses the same expression.)
  */
 import { C_LIGHT } from '../constants.ts';
-import { elementMatrix6, mul6, OpticsError, type CompiledRing } from './maps.ts';
+import { elementMatrix6Cached, MAP_MARKER, mul6, OpticsError, type CompiledRing } from './maps.ts';
 import type { LinearOptics } from './twiss.ts';
 
 export interface RfParameters {
@@ -87,10 +87,9 @@ export function periodMatrix6(ring: CompiledRing): Float64Array {
   let M = new Float64Array(36);
   for (let i = 0; i < 6; i++) M[i * 7] = 1;
   let T = new Float64Array(36);
-  const E = new Float64Array(36);
   for (const el of ring.elements) {
-    elementMatrix6(el, E);
-    mul6(E, M, T);
+    if (el.kind === MAP_MARKER) continue;
+    mul6(elementMatrix6Cached(el), M, T);
     const s = M; M = T; T = s;
   }
   return M;
@@ -126,7 +125,7 @@ export interface Orbit6 {
   tunes: [number, number, number];
 }
 
-export function closedOrbit6(opt: LinearOptics, energyLossPerTurnEV = 0): Orbit6 {
+export function closedOrbit6(opt: LinearOptics, energyLossPerTurnEV = 0, momentumCompaction?: number): Orbit6 {
   const ring = opt.ring;
   const sys = rfSystem(ring);
   if (!sys) throw new OpticsError('no RF cavity with voltage: there is no 6D closed orbit');
@@ -139,7 +138,7 @@ export function closedOrbit6(opt: LinearOptics, energyLossPerTurnEV = 0): Orbit6
     throw new OpticsError(`RF frequency ${sys.frequencyHz} Hz is off h·f0 = ${sys.harmonic * f0} Hz by more than 1e-6: the off-momentum 6D orbit is not modelled`, { field: 'frequency' });
   }
   if (!(energyLossPerTurnEV < sys.voltageV)) throw new OpticsError('energy loss per turn above the RF voltage: no 6D closed orbit');
-  const alpha = momentumCompactionFromMap(opt);
+  const alpha = momentumCompaction ?? momentumCompactionFromMap(opt);
   const k = (2 * Math.PI * sys.frequencyHz) / C_LIGHT;
   const s = -energyLossPerTurnEV / sys.voltageV;
   let M = new Float64Array(36);
@@ -150,7 +149,8 @@ export function closedOrbit6(opt: LinearOptics, energyLossPerTurnEV = 0): Orbit6
   let ct0 = phase / k;
   let first = true;
   for (const el of ring.elements) {
-    elementMatrix6(el, E);
+    if (el.kind === MAP_MARKER) continue;
+    E.set(elementMatrix6Cached(el));
     if (el.type === 'rfcavity' && el.voltage !== 0) {
       const ctc = (phase + 2 * Math.PI * el.lag) / k;
       if (first) { ct0 = ctc; first = false; }

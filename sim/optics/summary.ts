@@ -75,12 +75,13 @@ export function computeOpticsDetailed(lattice: Lattice, opts: ComputeOpticsOptio
   const chrom = chromaticityFromOrbits(ring, opt.orbits.plus, opt.orbits.minus);
   const nat = opts.skipNaturalChromaticity ? chrom : naturalChromaticity(lattice);
   const { ri, eq } = equilibriumOf(ring, opt);
+  const alphaMap = momentumCompactionFromMap(opt);
   const rfBase = rfParameters(ring, eq.energyLossPerTurnEV, eq.energySpread, eq.momentumCompaction);
   let rf: OpticsSummary['rf'] = null;
   if (rfBase) {
     let fromMap: number | null = null, ct: number | null = null;
     try {
-      const o6 = closedOrbit6(opt, eq.energyLossPerTurnEV);
+      const o6 = closedOrbit6(opt, eq.energyLossPerTurnEV, alphaMap);
       fromMap = o6.tunes[2];
       ct = o6.orbit[5];
     } catch (err) {
@@ -112,7 +113,7 @@ export function computeOpticsDetailed(lattice: Lattice, opts: ComputeOpticsOptio
     chromaticity: chrom,
     naturalChromaticity: nat,
     momentumCompaction: eq.momentumCompaction,
-    momentumCompactionFromMap: momentumCompactionFromMap(opt),
+    momentumCompactionFromMap: alphaMap,
     radiationIntegrals: ri.total,
     energyLossPerTurnEV: eq.energyLossPerTurnEV,
     emittanceM: eq.emittanceM,
