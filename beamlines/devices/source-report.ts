@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { beamSizes, requireNumber, SourceInputError, type ElectronBeam } from './beam.ts';
-import { onAxisPowerDensityHelical, onAxisPowerDensityPlanar, angularPowerDensity, totalPowerW } from './power.ts';
-import { computeSpectrum, type SpectrumPool } from './spectrum.ts';
+import { onAxisPowerDensityHelical, onAxisPowerDensityPlanar, angularPowerDensity, powerThroughAperture, totalPowerW } from './power.ts';
+import { computeSpectrum, SpectrumPool } from './spectrum.ts';
 import {
   BRILLIANCE_CONVENTIONS, centralConeFlux, criticalEnergyEV, DEVICE_TYPES, fieldFromK, gapForField, harmonicSummary, HC_EVM, kEffSquared,
   kForEnergy, lengthM, onAxisHarmonics, resonanceEnergyEV, settingFor, sourcePoint, tuningCurve, wigglerFluxPerMrad,
@@ -47,6 +47,10 @@ export interface SourceReport {
   totalPowerW: number;
   onAxisPowerDensityWPerMrad2: number;
   wiggler?: { criticalEnergyEV: number; fieldT: number; rows: { energyEV: number; onAxisFluxDensity: number; fluxPerMradH: number }[] };
+  /** Angular power density [W/mrad²] along the horizontal and vertical axes, ±(K + 3)/γ (trajectory formula). */
+  powerProfile: { thetaXRad: number[]; alongX: number[]; thetaYRad: number[]; alongY: number[] };
+  /** Power [W] through a centred rectangular aperture (full angles, rad), when asked for. */
+  powerThroughAperture: { apertureRad: { x: number; y: number }; watts: number } | null;
 }
 
 export interface ReportOptions {
@@ -70,6 +74,8 @@ export interface ReportOptions {
   wigglerEnergiesEV?: number[];
   /** A device file's explicit (kx, ky, φ), overriding type/k. */
   setting?: DeviceSetting;
+  /** Full angles [rad] of an aperture for the power through it (e.g. a front-end mask). */
+  powerApertureRad?: { x: number; y: number };
   /** Gap → field model (gives the gap of every tuning point) and the minimum gap. */
   gapModel?: GapModel;
   minGapM?: number;
@@ -92,6 +98,8 @@ export async function buildSourceReport(beam: ElectronBeam, o: ReportOptions): P
     tuningCurves: [],
     totalPowerW: power,
     onAxisPowerDensityWPerMrad2: onAxisPower,
+    powerProfile: powerProfile(d, beam),
+    powerThroughAperture: o.powerApertureRad ? { apertureRad: o.powerApertureRad, watts: powerThroughAperture(d, beam, o.powerApertureRad.x, o.powerApertureRad.y) } : null,
   };
   if (d.type === 'wiggler') {
     const fieldT = fieldFromK(d.ky, d.periodM);
@@ -104,11 +112,15 @@ export async function buildSourceReport(beam: ElectronBeam, o: ReportOptions): P
     return report;
   }
   const ns = onAxisHarmonics(d, o.maxHarmonic ?? 9);
+  // one pool for all harmonics (a worker's start-up, loading tsx, costs more than a harmonic)
+  const ownPool = !o.pool && o.workers && o.workers > 0 && o.numeric !== false ? new SpectrumPool(o.workers) : undefined;
+  const pool = o.pool ?? ownPool;
+  try {
   for (const n of ns) {
     const h = harmonicSummary(d, beam, n);
     let beamPeak: { energyEV: number; value: number } | null = null;
     if (o.numeric !== false && h.fn > 0) {
-      const r = await computeSpectrum(d, beam, { harmonic: n, points: 201, workers: o.workers, pool: o.pool });
+      const r = await computeSpectrum(d, beam, { harmonic: n, points: 201, pool });
       beamPeak = r.peakOnAxis;
     }
     report.harmonics.push({
@@ -120,7 +132,19 @@ export async function buildSourceReport(beam: ElectronBeam, o: ReportOptions): P
     const settingAt = o.setting ? (k: number) => ({ ...d, kx: (d.kx * k) / o.k, ky: (d.ky * k) / o.k }) : undefined;
     report.tuningCurves.push({ n, kMin: o.kMin, kMax: o.kMax, points: tuningCurve(d.type, d.periodM, d.periods, o.kMin, o.kMax, beam, n, { points: o.tuningPoints ?? 21, mode: o.mode, settingAt, gapModel: o.gapModel }) });
   }
+  } finally {
+    await ownPool?.close();
+  }
   return report;
+}
+
+function powerProfile(d: DeviceSetting, beam: ElectronBeam): SourceReport['powerProfile'] {
+  const g = beam.energyEV / 510998.95;
+  const span = (k: number) => (Math.abs(k) + 3) / g;
+  const axis = (half: number) => Array.from({ length: 41 }, (_, i) => -half + (2 * half * i) / 40);
+  const tx = axis(span(d.ky));
+  const ty = axis(span(d.kx));
+  return { thetaXRad: tx, alongX: tx.map((t) => angularPowerDensity(d, beam, t, 0)), thetaYRad: ty, alongY: ty.map((t) => angularPowerDensity(d, beam, 0, t)) };
 }
 
 /** A device file: {"type", "periodM", "periods", "k"} or {"kx", "ky"[, "phaseRad"]}, optional "kMin", "kMax", "name". */

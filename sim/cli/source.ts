@@ -20,6 +20,7 @@ import {
 } from '../../beamlines/devices/source-report.ts';
 import { POLARISATION_MODES, type PolarisationMode } from '../../beamlines/devices/undulator.ts';
 import { UserError } from './main.ts';
+import { parseAperture } from './spectrum.ts';
 
 interface Options {
   beamline?: string;
@@ -34,6 +35,7 @@ interface Options {
   workers?: string;
   compareSpring8?: boolean;
   list?: boolean;
+  powerAperture?: string;
   json?: boolean;
 }
 
@@ -112,6 +114,7 @@ export function register(program: Command): void {
     .option('--max-harmonic <n>', 'highest harmonic (default 9)')
     .option('--no-numeric', 'skip the numerical on-axis flux density with the beam')
     .option('--workers <n>', 'worker threads for the numerical part (default 0 = this thread)')
+    .option('--power-aperture <XxY>', 'also the power through a centred aperture of these full angles, e.g. 0.5x0.3mrad')
     .option('--compare-spring8', 'add the brilliance envelope side by side with SPring-8 (8 GeV, 2.4 nm rad, 100 mA, standard IVU)')
     .option('--list', 'list the catalogue: the 28 ID straights, their beamlines (or empty slots), devices and stations')
     .option('--json', 'print JSON instead of tables')
@@ -125,6 +128,7 @@ export function register(program: Command): void {
       const report = await buildSourceReport(beam, {
         ...ro, maxHarmonic: num(opts.maxHarmonic, 'max-harmonic', { integer: true, min: 1 }), numeric: opts.numeric !== false,
         workers: num(opts.workers, 'workers', { integer: true, min: 0 }),
+        powerApertureRad: opts.powerAperture ? parseAperture(opts.powerAperture) : undefined,
       });
       let comparison: Comparison | undefined;
       if (opts.compareSpring8) {
@@ -191,7 +195,8 @@ export function formatReport(r: SourceReport, title?: string, cmp?: Comparison):
   lines.push(`beam: ${(b.energyEV / 1e9).toFixed(3)} GeV, ${(b.currentA * 1e3).toFixed(0)} mA, εx = ${(b.emittanceXM * 1e12).toFixed(1)} pm, εy = ${(b.emittanceYM * 1e12).toFixed(2)} pm, σδ = ${b.energySpread.toExponential(3)}; ` +
     `σx = ${(b.sizes.sigmaXM * 1e6).toFixed(1)} µm, σx′ = ${(b.sizes.sigmaXPrimeRad * 1e6).toFixed(2)} µrad, σy = ${(b.sizes.sigmaYM * 1e6).toFixed(2)} µm, σy′ = ${(b.sizes.sigmaYPrimeRad * 1e6).toFixed(2)} µrad`);
   lines.push(`  (${b.source})`);
-  lines.push(`power: total ${r.totalPowerW.toFixed(1)} W, on axis ${r.onAxisPowerDensityWPerMrad2.toFixed(2)} W/mrad²`);
+  lines.push(`power: total ${r.totalPowerW.toFixed(1)} W, on axis ${r.onAxisPowerDensityWPerMrad2.toFixed(2)} W/mrad²` +
+    (r.powerThroughAperture ? `, ${r.powerThroughAperture.watts.toFixed(1)} W through ${(r.powerThroughAperture.apertureRad.x * 1e3).toFixed(3)} × ${(r.powerThroughAperture.apertureRad.y * 1e3).toFixed(3)} mrad` : ''));
   if (r.wiggler) {
     lines.push(`wiggler: B0 = ${r.wiggler.fieldT.toFixed(3)} T, Ec = ${(r.wiggler.criticalEnergyEV / 1e3).toFixed(3)} keV (spectrum = 2N poles of a bending magnet)`);
     lines.push('   E [eV]   on-axis [ph/s/mrad²/0.1%bw]   per mrad (H) [ph/s/mrad/0.1%bw]');

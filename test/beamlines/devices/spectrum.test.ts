@@ -119,4 +119,16 @@ describe('with emittance and energy spread', () => {
       expect(rel(on.peakOnAxis.value / off.peakOnAxis.value, 1 / U.qa(eps) ** 2)).toBeLessThan(1e-4);
     }
   });
+  it('high harmonic with energy spread is smooth (xrt#38: no sampling ripple): one maximum, where the filament spectrum has side lobes', async () => {
+    const u22 = U.settingFor('planar', 0.022, 180, 1.5);
+    const r = await S.computeSpectrum(u22, beam, { harmonic: 9, points: 201, angularStepRad: 2e-6 });
+    const maxima = (y: Float64Array) => {
+      let m = 0;
+      for (let i = 1; i < y.length - 1; i++) if (y[i] > y[i - 1] && y[i] > y[i + 1]) m++;
+      return m;
+    };
+    expect(maxima(r.onAxisFluxDensity)).toBe(1);
+    const filament = await S.computeSpectrum(u22, beam, { harmonic: 9, energiesEV: r.energiesEV, emittance: false, energySpread: false });
+    expect(maxima(filament.onAxisFluxDensity)).toBeGreaterThan(3);
+  });
 });
