@@ -8,6 +8,7 @@ import { parseMadx, writeMadx } from '../../../lattice/formats/madx.ts';
 import { parseRingJson } from '../../../lattice/formats/ringjson.ts';
 import { circumference, makeLattice, sPositions, type Lattice } from '../../../lattice/lattice.ts';
 import { C_LIGHT, ELECTRON_MASS_EV } from '../../../sim/constants.ts';
+import { linearOptics } from '../../../sim/optics/twiss.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIX = resolve(here, '../../fixtures/madx');
@@ -100,24 +101,25 @@ describe('reference rings: the .madx equals the ring-lattice-json/1 file', () =>
 
 interface TfsRow { name: string; s: number }
 
-function readTfs(path: string): { length: number; rows: TfsRow[] } {
+function readTfs(path: string): { length: number; q1: number; q2: number; rows: TfsRow[] } {
   if (!existsSync(path)) {
     throw new Error(`reference TFS file missing: ${path} (the tests expect ../shared/reference/lattices beside the repository)`);
   }
   const lines = readFileSync(path, 'utf8').split('\n');
   const lenLine = lines.find((l) => l.startsWith('@ LENGTH'));
   if (!lenLine) throw new Error(`${path}: no LENGTH header`);
+  const header = (key: string) => Number(lines.find((l) => l.startsWith(`@ ${key} `))?.trim().split(/\s+/).pop());
   const length = Number(lenLine.trim().split(/\s+/).pop());
-  const header = lines.find((l) => l.startsWith('*'))!.trim().split(/\s+/).slice(1);
-  const iName = header.indexOf('NAME');
-  const iS = header.indexOf('S');
+  const columns = lines.find((l) => l.startsWith('*'))!.trim().split(/\s+/).slice(1);
+  const iName = columns.indexOf('NAME');
+  const iS = columns.indexOf('S');
   const rows = lines
     .filter((l) => l.startsWith(' "'))
     .map((l) => {
       const f = l.trim().split(/\s+/);
       return { name: JSON.parse(f[iName]) as string, s: Number(f[iS]) };
     });
-  return { length, rows };
+  return { length, q1: header('Q1'), q2: header('Q2'), rows };
 }
 
 describe('real light-source files against MAD-X TWISS (TFS)', () => {
@@ -156,6 +158,11 @@ describe('real light-source files against MAD-X TWISS (TFS)', () => {
         expect(undef.length).toBe(12);
         expect(warnings.length).toBe(12);
         expect(undef[0]).toMatch(/sls\.madx:7427:35: undefined variable 'k_ars02_uind_0500' taken as 0/);
+        // End to end: the project's linear optics on what we read gives MAD-X's tunes
+        // (TFS Q1 = 39.36999821, Q2 = 15.21999994, printed to 1e-8).
+        const { tunes } = linearOptics(lattice);
+        expect(Math.abs(tunes[0] - tfs.q1)).toBeLessThan(1e-8);
+        expect(Math.abs(tunes[1] - tfs.q2)).toBeLessThan(1e-8);
         // The collimators with XSIZE/YSIZE become apertures.
         const col = lattice.elements.find((e) => e.name === 'ARS05_VCOL_0390');
         expect(col).toMatchObject({ type: 'aperture', shape: 'rectangular', xLimit: 1, yLimit: 1, length: 0.2 });
