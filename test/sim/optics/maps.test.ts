@@ -177,3 +177,27 @@ describe('coupled chromaticity', () => {
     expect(Math.abs(weak[1] - plain[1])).toBeLessThan(1e-6);
   });
 });
+
+describe('bends: rectangular magnets and fringe fields', () => {
+  it('a rectangular bend (rbend, parallel faces) is horizontally a drift of length ρ sin θ = L cos(θ/2) (hard-edge, linear edges)', () => {
+    const Lc = 1.2, th = 0.15;
+    const M = m6(el({ type: 'rbend', name: 'RB', length: Lc, angle: th }));
+    expect(M[0][0]).toBeCloseTo(1, 13);
+    expect(M[0][1]).toBeCloseTo(Lc * Math.cos(th / 2), 13);
+    expect(M[1][0]).toBeCloseTo(0, 13);
+    expect(M[1][1]).toBeCloseTo(1, 13);
+  });
+
+  it('the fringe field reduces the vertical edge focusing to h tan(e − ψ), ψ = h·2hgap·fint·(1 + sin²e)/cos e', () => {
+    const L = 1.0, th = 0.1, e = 0.05, hgap = 0.015, fint = 0.6;
+    const h = th / L;
+    const plain = m6(el({ type: 'sbend', name: 'B', length: L, angle: th, e1: e, e2: 0 }));
+    const fringe = m6(el({ type: 'sbend', name: 'BF', length: L, angle: th, e1: e, e2: 0, hgap, fint }));
+    const psi = (h * 2 * hgap * fint * (1 + Math.sin(e) ** 2)) / Math.cos(e);
+    // fringe = plain · [[1, 0], [h (tan e − tan(e − ψ)), 1]] at the entrance (vertical plane)
+    const d = h * (Math.tan(e) - Math.tan(e - psi));
+    expect(fringe[2][2]).toBeCloseTo(plain[2][2] + plain[2][3] * d, 14);
+    expect(fringe[3][2]).toBeCloseTo(plain[3][2] + plain[3][3] * d, 14);
+    expect(fringe[0][0]).toBe(plain[0][0]); // horizontal untouched
+  });
+});
