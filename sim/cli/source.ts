@@ -58,7 +58,15 @@ export function resolveBeam(opts: { beam?: string; beamModel?: string; current?:
   const model = opts.beamModel ?? 'optics';
   if (model !== 'optics' && model !== 'default') throw new UserError(`--beam-model: "optics" or "default", got "${model}"`);
   const kind = bl?.straight.kind ?? 'long';
-  if (model === 'optics') return nanoterasuBeamFromOptics(kind, bl?.straight.cell ?? 2, { currentA });
+  if (model === 'optics') {
+    try {
+      return nanoterasuBeamFromOptics(kind, bl?.straight.cell ?? 2, { currentA });
+    } catch (err) {
+      // the optics engine is another module: if it fails, say so and use the documented defaults
+      const b = nanoterasuBeam(kind, { currentA });
+      return { ...b, source: `${b.source} (sim/optics failed: ${(err as Error).message})` };
+    }
+  }
   return nanoterasuBeam(kind, { currentA });
 }
 

@@ -75,6 +75,20 @@ describe('zero emittance: the closed forms', () => {
   });
 });
 
+describe('acceleration form: no broadband background (undulator.md §2.11)', () => {
+  it('U56 K = 0.5, n = 5 (where the velocity form is +75 %): flux through 0.1 × 0.1 mrad above E_n falls as the sinc² tail, < 3e-3 of the peak at 1.05 E_n', async () => {
+    const d = U.settingFor('planar', 0.056, 70, 0.5);
+    const n = 5;
+    const en = U.resonanceEnergyEV(d, beam.energyEV, n);
+    const es = [0.99, 0.995, 0.997, 0.999, 1.05].map((x) => x * en);
+    const r = await S.computeSpectrum(d, beam, { harmonic: n, energiesEV: es, emittance: false, energySpread: false, apertureRad: { x: 1e-4, y: 1e-4 } });
+    const peak = Math.max(...r.apertureFlux!.slice(0, 4));
+    // on-axis detuning Δν = n·0.05: the grating factor's envelope 1/(πNΔν)² = 8.3e-4 of its peak
+    expect(r.apertureFlux![4] / peak).toBeLessThan(3e-3);
+    expect(peak).toBeLessThan(U.centralConeFlux(d, beam, n));
+  });
+});
+
 describe('with emittance and energy spread', () => {
   const d = U.settingFor('planar', 0.048, 83, 1.2); // BL13U's assumed device at 1.04 keV
   const aperture = { x: 1e-4, y: 1e-4 };
