@@ -235,7 +235,13 @@ export function match(lat: Lattice, variables: readonly MatchVariable[], targets
       if (x[j] + h > vars[j].max) h = -h;
       const xj = [...x];
       xj[j] += h;
-      const rj = residuals(xj);
+      let rj = residuals(xj);
+      if (!rj && x[j] - h >= vars[j].min) {
+        // at the edge of stability: try the other side
+        h = -h;
+        xj[j] = x[j] + h;
+        rj = residuals(xj);
+      }
       if (!rj) throw new OpticsError(`family '${vars[j].family}': the optics become unstable within ${Math.abs(h).toExponential(1)} of ${x[j]}`);
       for (let i = 0; i < m; i++) J[i][j] = (rj[i] - r[i]) / h;
     }
