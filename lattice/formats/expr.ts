@@ -125,7 +125,9 @@ export function tokenize(text: string, file?: string, origin: { line?: number; c
         i = j;
       }
       const s = text.slice(start, i);
-      tokens.push({ kind: 'num', text: s, value: Number(s), line, column, start, end: i });
+      const value = Number(s);
+      if (!Number.isFinite(value)) err(`number ${s} is out of range`, start);
+      tokens.push({ kind: 'num', text: s, value, line, column, start, end: i });
       continue;
     }
     if (isNameStart(c)) {
@@ -381,8 +383,7 @@ export interface Scope {
 
 /** Evaluates a syntax tree. Non-finite results (1/0, sqrt(-1), overflow) are errors. */
 export function evaluate(e: Expr, scope: Scope): number {
-  const v = ev(e, scope);
-  return v;
+  return ev(e, scope);
 }
 
 function ev(e: Expr, s: Scope): number {

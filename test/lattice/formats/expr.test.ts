@@ -29,6 +29,9 @@ describe('numbers', () => {
     expect(ev('2.6513999999999998')).toBe(2.6513999999999998);
     expect(ev('0.1')).toBe(0.1);
   });
+  it('rejects a number out of range', () => {
+    expect(errorOf(() => ev('2 * 1e400')).message).toBe('line 1:5: number 1e400 is out of range');
+  });
   it('rejects an exponent without digits, naming the column', () => {
     const e = errorOf(() => evalExpression('1 + 2e', {}, { file: 'x.madx', line: 3, column: 5 }));
     expect(e.message).toMatch(/^x\.madx:3:9: .*exponent/);
