@@ -4,11 +4,10 @@
  * 160 mA, and its dependence on coupling and RF voltage.
  */
 import type { Command } from 'commander';
-import { resolveBeam } from '../lifetime/adapters.ts';
 import { ringLifetime } from '../lifetime/ring.ts';
 import { applyLifetimeConfig, fillOf } from '../topup/config.ts';
 import { formatLifetime, lifetimeHours } from '../topup/run.ts';
-import { loadTopupConfig } from './topup.ts';
+import { cliBeam, loadTopupConfig } from './topup.ts';
 import { UserError } from './main.ts';
 
 function num(name: string) {
@@ -29,10 +28,11 @@ export function register(program: Command): void {
     .option('--rf-voltage <MV>', 'total RF voltage', num('rf-voltage'))
     .option('--rf-only', 'Touschek with the RF acceptance alone')
     .option('--ma-turns <n>', 'local momentum acceptance by tracking this many turns (slow: minutes)', num('ma-turns'))
+    .option('--ma-file <file>', 'local momentum acceptance from `nanoterasu ma --json` (built-in ring)')
     .option('--ma-every <n>', 'with --ma-turns: every n-th element of the ring (default 10)', num('ma-every'))
     .option('--json', 'print JSON')
-    .action(async (o: { scenario?: string; current?: number; coupling?: number; rfVoltage?: number; rfOnly?: boolean; maTurns?: number; maEvery?: number; json?: boolean }) => {
-      const { config } = loadTopupConfig(o.scenario);
+    .action(async (o: { scenario?: string; current?: number; coupling?: number; rfVoltage?: number; rfOnly?: boolean; maTurns?: number; maEvery?: number; maFile?: string; json?: boolean }) => {
+      const { config, doc } = loadTopupConfig(o.scenario);
       const lt = { ...config.lifetime };
       if (o.coupling !== undefined) { if (!(o.coupling > 0)) throw new UserError('--coupling: must be > 0'); lt.coupling = o.coupling; }
       if (o.rfVoltage !== undefined) lt.rfVoltageMV = o.rfVoltage;
@@ -42,7 +42,7 @@ export function register(program: Command): void {
         if (o.maEvery !== undefined && !(Number.isInteger(o.maEvery) && o.maEvery >= 1)) throw new UserError('--ma-every: must be a whole number ≥ 1');
         lt.tracking = { turns: o.maTurns, every: o.maEvery ?? lt.tracking?.every ?? 10 };
       }
-      const { beam, notes } = await resolveBeam({ tracking: lt.tracking, ...(lt.rfVoltageMV !== undefined ? { rfVoltageV: lt.rfVoltageMV * 1e6 } : {}) });
+      const { beam, notes } = await cliBeam(lt, { maFile: o.maFile, doc });
       const ring = applyLifetimeConfig(beam, lt);
       const fill = fillOf(config);
       const target = o.current ?? config.targetCurrentMA;

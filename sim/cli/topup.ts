@@ -5,12 +5,13 @@
  * with --days, a Monte Carlo of N independent simulated days over worker threads.
  */
 import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { resolveBeam } from '../lifetime/adapters.ts';
+import { readAcceptanceFile, resolveBeam, type BeamSource, type LocalAcceptance } from '../lifetime/adapters.ts';
 import { validate } from '../scenario/schema.ts';
 import { loadYaml, ScenarioError, type YamlDoc } from '../scenario/yaml.ts';
-import { topupConfigSchema, type TopupConfig } from '../topup/config.ts';
+import { topupConfigSchema, type LifetimeConfig, type TopupConfig } from '../topup/config.ts';
 import { formatMonteCarlo, runMonteCarlo } from '../topup/montecarlo.ts';
 import { formatLifetime, formatTopup, runTopupStudy, timelineCsv, timelinePlot, topupJson } from '../topup/run.ts';
 import { UserError } from './main.ts';
@@ -25,6 +26,28 @@ export function loadTopupConfig(file?: string): { config: TopupConfig; doc?: Yam
   const data = doc.data as Record<string, unknown> | null;
   if (!data || typeof data !== 'object' || !('topup' in data)) throw new ScenarioError('has no `topup` section', path);
   return { config: validate(doc, topupConfigSchema, data.topup ?? {}, ['topup']), doc };
+}
+
+/**
+ * The beam for the CLI commands: the built-in ring, with a local momentum acceptance from
+ * `--ma-file` (relative to the working folder), else from `lifetime.momentumAcceptanceFile`
+ * (relative to the scenario file), else by tracking (`lifetime.tracking`), else flat (RF).
+ */
+export async function cliBeam(lt: LifetimeConfig, opts: { maFile?: string; doc?: YamlDoc }): Promise<BeamSource> {
+  let acceptance: LocalAcceptance | undefined;
+  if (opts.maFile) {
+    try { acceptance = readAcceptanceFile(opts.maFile); } catch (err) { throw new UserError(`--ma-file: ${(err as Error).message}`); }
+  } else if (lt.momentumAcceptanceFile) {
+    const path = opts.doc ? resolve(dirname(opts.doc.file), lt.momentumAcceptanceFile) : lt.momentumAcceptanceFile;
+    try { acceptance = readAcceptanceFile(path); } catch (err) {
+      if (opts.doc) throw opts.doc.error(['topup', 'lifetime', 'momentumAcceptanceFile'], (err as Error).message);
+      throw new UserError((err as Error).message);
+    }
+  }
+  return resolveBeam({
+    ...(acceptance ? { acceptance } : { tracking: lt.tracking }),
+    ...(lt.rfVoltageMV !== undefined ? { rfVoltageV: lt.rfVoltageMV * 1e6 } : {}),
+  });
 }
 
 function num(name: string, integer = false) {
@@ -46,11 +69,12 @@ export function register(program: Command): void {
     .option('--no-faults', 'no machine faults')
     .option('--csv <file>', 'write the timeline as CSV (one row per sample)')
     .option('--plot <file>', 'write the timeline as plot-ready JSON')
+    .option('--ma-file <file>', 'local momentum acceptance from `nanoterasu ma --json` (built-in ring)')
     .option('--plot-every <n>', 'thin the plot JSON to every n-th sample (min/max kept)', num('plot-every', true))
     .option('--days <n>', 'Monte Carlo: simulate n independent days', num('days', true))
     .option('--workers <n>', 'Monte Carlo worker threads', num('workers', true))
     .option('--json', 'print JSON')
-    .action(async (o: { scenario?: string; hours?: number; seed?: number; current?: number; faults: boolean; csv?: string; plot?: string; plotEvery?: number; days?: number; workers?: number; json?: boolean }) => {
+    .action(async (o: { scenario?: string; hours?: number; seed?: number; current?: number; faults: boolean; csv?: string; plot?: string; plotEvery?: number; maFile?: string; days?: number; workers?: number; json?: boolean }) => {
       const { config: loaded, doc } = loadTopupConfig(o.scenario);
       const raw = {
         ...loaded,
@@ -67,7 +91,7 @@ export function register(program: Command): void {
         throw new UserError(`${['topup', ...i.path].join('.')}: ${i.message}`);
       }
       const config = checked.data;
-      const { beam, notes } = await resolveBeam({ tracking: config.lifetime.tracking, ...(config.lifetime.rfVoltageMV !== undefined ? { rfVoltageV: config.lifetime.rfVoltageMV * 1e6 } : {}) });
+      const { beam, notes } = await cliBeam(config.lifetime, { maFile: o.maFile, doc });
       const cliPath = o.current !== undefined ? undefined : doc;
       if (o.days !== undefined) {
         const mc = await runMonteCarlo(config, beam, { days: config.montecarlo.days, workers: config.montecarlo.workers, doc: cliPath });

@@ -11,6 +11,7 @@
  *    be computed, the documented fallback of nanoterasu-model.ts ([M] table, 17 points per cell).
  * The notes say which was used.
  */
+import { readFileSync } from 'node:fs';
 import type { Lattice } from '../../lattice/lattice.ts';
 import { C_LIGHT } from '../constants.ts';
 import { nanoterasuFallbackBeam } from './nanoterasu-model.ts';
@@ -203,12 +204,12 @@ export async function trackedAcceptance(lattice: Lattice, opts: { turns: number;
  * the acceptance points and the optics share one s axis).
  */
 export async function resolveBeam(
-  opts: { lattice?: Lattice; tracking?: { turns: number; every?: number }; rfVoltageV?: number } = {},
+  opts: { lattice?: Lattice; tracking?: { turns: number; every?: number }; acceptance?: LocalAcceptance; rfVoltageV?: number } = {},
 ): Promise<BeamSource> {
-  if (!opts.tracking) return opts.lattice ? beamFromLattice(opts.lattice) : builtinBeam({ rfVoltageV: opts.rfVoltageV });
+  if (!opts.tracking && !opts.acceptance) return opts.lattice ? beamFromLattice(opts.lattice) : builtinBeam({ rfVoltageV: opts.rfVoltageV });
   const lat = opts.lattice ?? (await import('../../lattice/nanoterasu.ts')).nanoterasuRing(opts.rfVoltageV !== undefined ? { rfVoltageV: opts.rfVoltageV } : {});
   const src = await beamFromLattice(lat);
-  const acc = await trackedAcceptance(lat, opts.tracking);
+  const acc = opts.acceptance ?? (await trackedAcceptance(lat, opts.tracking!));
   const beam = withLocalAcceptance(src.beam, acc, src.beam.circumferenceM);
   const mean = (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0) / a.length;
   const min = (a: ArrayLike<number>) => Math.min(...Array.from(a));
@@ -219,4 +220,28 @@ export async function resolveBeam(
         ? `momentum acceptance: ${acc.source}, ${acc.sM.length} points; mean +${(mean(acc.positive) * 100).toFixed(2)} % / −${(mean(acc.negative) * 100).toFixed(2)} %, smallest +${(min(acc.positive) * 100).toFixed(2)} % / −${(min(acc.negative) * 100).toFixed(2)} % (then limited by the RF acceptance)`
         : n),
   };
+}
+
+/**
+ * Reads a local momentum acceptance saved by `nanoterasu ma --json` (keys: points [{sM, deltaPlus,
+ * deltaMinus}], optionally turns and lattice). Errors name the file and the bad entry.
+ */
+export function readAcceptanceFile(path: string): LocalAcceptance {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`${path}: cannot read a momentum-acceptance JSON (${(err as Error).message})`);
+  }
+  const d = data as { points?: unknown; turns?: unknown; lattice?: unknown };
+  if (!d || !Array.isArray(d.points)) throw new Error(`${path}: expected the JSON of \`nanoterasu ma --json\` (an object with a \`points\` list)`);
+  const pts = d.points.map((p: unknown, i: number) => {
+    const q = p as Record<string, unknown>;
+    for (const k of ['sM', 'deltaPlus', 'deltaMinus'])
+      if (typeof q?.[k] !== 'number' || !Number.isFinite(q[k] as number)) throw new Error(`${path}: points[${i}].${k} must be a number`);
+    if (!((q.deltaPlus as number) > 0) || !((q.deltaMinus as number) !== 0)) throw new Error(`${path}: points[${i}]: a zero momentum acceptance means no beam survives there`);
+    return { sM: q.sM as number, deltaPlus: q.deltaPlus as number, deltaMinus: q.deltaMinus as number };
+  });
+  const what = [typeof d.lattice === 'string' ? `lattice ${d.lattice}` : '', typeof d.turns === 'number' ? `${d.turns} turns` : ''].filter(Boolean).join(', ');
+  return acceptanceFromPoints(pts, `${path}${what ? ` (${what})` : ''}`);
 }

@@ -56,6 +56,8 @@ export const lifetimeConfigSchema = z
     /** 'rf' = the RF acceptance alone; 'auto' = the local acceptance from sim/studies/ma.ts when available, else flat = RF; a number = flat lattice acceptance (limited by the RF one). */
     momentumAcceptance: z.union([z.enum(['rf', 'auto']), z.number().positive().lt(1)]).default('auto'),
     touschekMethod: z.enum(['piwinski', 'bruck']).default('piwinski'),
+    /** Local momentum acceptance from a file written by `nanoterasu ma --json` (path relative to the scenario file). */
+    momentumAcceptanceFile: z.string().min(1).optional(),
     /** Local momentum acceptance by tracking (sim/studies/ma.ts): turns and every Nth element. Slow (minutes). */
     tracking: z.object({ turns: z.number().int().min(1), every: z.number().int().min(1).default(10) }).strict().optional(),
     /** Intra-beam scattering (Bane's model) in the beam used for Touschek. */

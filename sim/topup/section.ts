@@ -6,7 +6,8 @@
  * (e.g. a lattice without bends) the section warns and uses the documented [M] fallback.
  */
 import type { ScenarioSection } from '../scenario/schema.ts';
-import { builtinBeam, resolveBeam } from '../lifetime/adapters.ts';
+import { resolve } from 'node:path';
+import { builtinBeam, readAcceptanceFile, resolveBeam, type LocalAcceptance } from '../lifetime/adapters.ts';
 import { topupConfigSchema, type TopupConfig } from './config.ts';
 import { formatLifetime, formatTopup, runTopupStudy, timelinePlot, topupJson, type TopupRun } from './run.ts';
 
@@ -15,9 +16,17 @@ export const topupSection: ScenarioSection<TopupConfig, TopupRun> = {
   summary: 'beam lifetime (Touschek, gas, quantum) and top-up injection: stored current over time',
   schema: topupConfigSchema,
   async run(config, ctx) {
+    let acceptance: LocalAcceptance | undefined;
+    if (config.lifetime.momentumAcceptanceFile) {
+      try {
+        acceptance = readAcceptanceFile(resolve(ctx.dir, config.lifetime.momentumAcceptanceFile));
+      } catch (err) {
+        throw ctx.doc.error(['topup', 'lifetime', 'momentumAcceptanceFile'], (err as Error).message);
+      }
+    }
     let source;
     try {
-      source = await resolveBeam({ lattice: ctx.lattice, tracking: config.lifetime.tracking });
+      source = await resolveBeam({ lattice: ctx.lattice, ...(acceptance ? { acceptance } : { tracking: config.lifetime.tracking }) });
     } catch (err) {
       ctx.warn(`topup: optics of the lattice could not be computed (${(err as Error).message}); using the built-in fallback beam`);
       source = await builtinBeam();

@@ -41,3 +41,23 @@ describe('acceptance from study points', () => {
     expect(() => acceptanceFromPoints([], 'none')).toThrow(/no points/);
   });
 });
+
+describe('acceptance file (`nanoterasu ma --json`)', () => {
+  it('reads points and names the bad entry', async () => {
+    const { readAcceptanceFile } = await import('../../../sim/lifetime/adapters.ts');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'ma-'));
+    const good = join(dir, 'ma.json');
+    writeFileSync(good, JSON.stringify({ lattice: 'nanoterasu', turns: 100, points: [{ sM: 5, deltaPlus: 0.03, deltaMinus: -0.025 }, { sM: 1, deltaPlus: 0.02, deltaMinus: -0.04 }] }));
+    const acc = readAcceptanceFile(good);
+    expect(Array.from(acc.sM)).toEqual([1, 5]);
+    expect(acc.source).toMatch(/lattice nanoterasu, 100 turns/);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ points: [{ sM: 5, deltaPlus: 'x', deltaMinus: -0.025 }] }));
+    expect(() => readAcceptanceFile(bad)).toThrow(/bad.json: points\[0\].deltaPlus must be a number/);
+    writeFileSync(bad, '[1, 2]');
+    expect(() => readAcceptanceFile(bad)).toThrow(/expected the JSON of `nanoterasu ma --json`/);
+  });
+});

@@ -32,6 +32,19 @@ describe('nanoterasu lifetime / topup (as a user runs them)', () => {
     expect(again.currentMA).toEqual(j.currentMA);
   }, 30_000);
 
+  it('lifetime --ma-file: a local acceptance from `nanoterasu ma --json` shortens the Touschek lifetime of the RF-limited default', async () => {
+    const ma = join(dir, 'ma.json');
+    // 2 % everywhere on the positive side, 3 % on the negative side (whole ring, built-in lattice)
+    const points = Array.from({ length: 16 }, (_, k) => ({ sM: k * 21.8 + 5, deltaPlus: 0.02, deltaMinus: -0.03 }));
+    writeFileSync(ma, JSON.stringify({ lattice: 'nanoterasu', turns: 100, points }));
+    const flat = JSON.parse((await nanoterasu('lifetime', '--json')).stdout);
+    const r = await nanoterasu('lifetime', '--json', '--ma-file', ma);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.lifetimeH.touschek).toBeLessThan(flat.lifetimeH.touschek / 2);
+    expect(j.source).toMatch(/local momentum acceptance from .*ma.json/);
+  }, 30_000);
+
   it('impossible settings exit 2 with one message naming the setting', async () => {
     const r = await nanoterasu('topup', '--current', '5000');
     expect(r.code).toBe(2);
