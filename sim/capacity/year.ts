@@ -16,6 +16,8 @@ import * as rng from './rng.ts';
 const { CLASS_COALITION, HIST_BINS, N_CLASSES, NM, NS, NT } = model;
 const M = { ...model.M }, T = { ...model.T }, F = { ...model.F };
 const { exponential, poisson, seedStream, uniform, uniformInt } = rng;
+/** Days over which round-1 bookings are made before round 1 closes (assumption: the month before). */
+const ROUND1_WINDOW_DAYS = 30;
 
 /** Optional record of every coalition grant and refusal, for checking the booking-round rules. */
 export interface BookingTrace {
@@ -204,13 +206,21 @@ function bookings(w: Workspace, acc: Float64Array, trace?: BookingTrace): void {
     }
   }
   for (let m = 0; m < nMembers; m++) acc[lay.tier + p.memberTier[m] * NT + T.ENTITLEMENT] += p.memberEntitlementShifts[m];
-  // 2. bucket by (month, coalition set), keeping generation (lottery) order inside a bucket
+  // 2. bucket by (month, coalition set)
   const nCells = w.nCells, bs = w.bucketStart, bf = w.bucketFill;
   bs.fill(0);
   for (let r = 0; r < nr; r++) bs[w.rCell[r] + 1]++;
   for (let c = 0; c < nCells; c++) bs[c + 1] += bs[c];
   bf.fill(0);
   for (let r = 0; r < nr; r++) { const c = w.rCell[r]; w.order[bs[c] + bf[c]++] = r; }
+  // the lottery: requests were generated member by member (tier by tier), so shuffle each bucket
+  // (Fisher–Yates) to give every member the same chance in every round
+  for (let c = 0; c < nCells; c++) {
+    for (let i = bs[c + 1] - 1; i > bs[c]; i--) {
+      const j = bs[c] + Math.floor(uniform(s) * (i - bs[c] + 1));
+      const t = w.order[i]; w.order[i] = w.order[j]; w.order[j] = t;
+    }
+  }
   // 3. month by month, round by round
   const rounds = sc.rounds;
   const occ = w.occ, unused = w.unused, lostMin = w.lostMin, rStage = w.rStage, rUnmet = w.rUnmet, rCancel = w.rCancel;
@@ -284,7 +294,8 @@ function bookings(w: Workspace, acc: Float64Array, trace?: BookingTrace): void {
             // secondCloseDays before the slot; round 3 between secondCloseDays and thirdCloseDays before it
             const slotDay = p.userShiftDay[slots[firstSlot]];
             let booked: number;
-            if (round === 0) booked = monthStartDay - rounds.firstCloseDays - uniform(s) * 30;
+            // assumption: round-1 bookings are spread over the 30 days before round 1 closes
+            if (round === 0) booked = monthStartDay - rounds.firstCloseDays - uniform(s) * ROUND1_WINDOW_DAYS;
             else if (round === 1) {
               const open = monthStartDay - rounds.firstCloseDays, close = slotDay - rounds.secondCloseDays;
               booked = close - uniform(s) * Math.max(0, close - open);

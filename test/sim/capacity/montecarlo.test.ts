@@ -60,6 +60,11 @@ describe('Monte Carlo of facility years', () => {
       const req = b.classes.find((c) => c.access === 'coalition')!.hoursRequested;
       expect(Math.abs(req / ((145 * 200 * weight(b.id)) / wsum) - 1), b.id).toBeLessThan(0.03);
     }
+    // round 1 is a lottery among all members: the same share met for every tier (within 3 points);
+    // priority in round 2 makes platinum members better served over all rounds than general ones
+    const tier = (n: string) => r.tiers.find((t) => t.name === n)!;
+    expect(Math.abs(tier('platinum').rounds[0].shareMet - tier('general').rounds[0].shareMet)).toBeLessThan(0.03);
+    expect(tier('platinum').shareMet).toBeGreaterThan(tier('general').shareMet + 0.05);
     // members never get more than they are entitled to
     for (const t of r.tiers) expect(t.grantedHours).toBeLessThanOrEqual(t.entitlementHours + 1e-9);
   }, 60_000);
