@@ -16,7 +16,9 @@
  *   inserted between elements as MAD-X does (mad_seq.c add_drifts: a gap below 1e-6 m is
  *   ignored, a negative one below -1e-6 m is an error naming both elements);
  * - `BEAM, PARTICLE=…, ENERGY=… [GeV] | PC=… [GeV/c] | GAMMA=…;` `USE, PERIOD|SEQUENCE=…;`
- *   `CALL, FILE=…;` (through opts.readFile), `RETURN;`, `EXIT;`/`STOP;`/`QUIT;`;
+ *   `CALL, FILE=…;` (through opts.readFile; a relative path is taken from the calling file's
+ *   folder, where MAD-X takes the working directory — the same when MAD-X runs there), `RETURN;`
+ *   (ends the current file; in the main file, the input), `EXIT;`/`STOP;`/`QUIT;`;
  * - other commands (TWISS, SELECT, MATCH … ENDMATCH, PLOT, OPTION, …) are skipped and listed
  *   once in the warnings; IF/WHILE blocks and MACRO definitions are skipped with a warning.
  *
