@@ -16,6 +16,9 @@ import type { TopupParams } from './simulate.ts';
 
 const positive = z.number().finite().positive();
 
+/** Largest timeline kept in memory (27 bytes per sample: about 270 MB). */
+export const MAX_TIMELINE_SAMPLES = 10_000_000;
+
 const vacuumSchema = z
   .object({
     basePressurePa: z.number().finite().default(1e-7),
@@ -128,6 +131,8 @@ export const topupConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['trigger', 'belowTargetMA'], message: `must be smaller than targetCurrentMA (${c.targetCurrentMA} mA)` });
     if ('filledBuckets' in c.fill && c.fill.filledBuckets > 592)
       ctx.addIssue({ code: 'custom', path: ['fill', 'filledBuckets'], message: `${c.fill.filledBuckets} exceeds the harmonic number 592` });
+    if ((c.hours * 3600) / c.resolutionS > MAX_TIMELINE_SAMPLES)
+      ctx.addIssue({ code: 'custom', path: ['hours'], message: `${c.hours} h at ${c.resolutionS} s resolution is ${Math.round((c.hours * 3600) / c.resolutionS)} timeline samples (at most ${MAX_TIMELINE_SAMPLES}): use a coarser resolutionS, or the Monte Carlo (--days) for long statistics` });
     if (Math.abs(c.hours * 3600 / c.resolutionS - Math.round(c.hours * 3600 / c.resolutionS)) > 1e-6)
       ctx.addIssue({ code: 'custom', path: ['resolutionS'], message: `must divide the duration (${c.hours} h) into whole steps` });
   });
