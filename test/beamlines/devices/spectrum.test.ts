@@ -87,6 +87,47 @@ describe('acceleration form: no broadband background (undulator.md §2.11)', () 
     expect(r.apertureFlux![4] / peak).toBeLessThan(3e-3);
     expect(peak).toBeLessThan(U.centralConeFlux(d, beam, n));
   });
+  it('the velocity form −(is/2π)∫u e^{isφ}dτ (which differs by the end term [u/D e^{isφ}]) agrees on axis at E_n (1e-9) but adds the background above E_n', () => {
+    // |A|² of one period × grating, both forms, written out here independently of the kernel
+    const d = U.settingFor('planar', 0.056, 70, 0.5);
+    const g = beam.energyEV / 510998.95;
+    const n = 5;
+    const [gl, gw] = gaussLegendre(128);
+    const both = (thx: number, thy: number, e: number): [number, number] => {
+      const s = (e * d.periodM) / U.HC_EVM;
+      const a = (1 + d.ky * d.ky / 2 + g * g * (thx * thx + thy * thy)) / (2 * g * g);
+      const phi = (t: number) => t * a + (d.ky * d.ky * Math.sin(2 * t)) / (8 * g * g) - (thx * d.ky * Math.sin(t)) / g;
+      let ar = 0, ai = 0, vr = 0, vi = 0, wr = 0, wi = 0;
+      for (let j = 0; j < gl.length; j++) {
+        const t = Math.PI * gl[j];
+        const w = Math.PI * gw[j];
+        const bx = (d.ky / g) * Math.cos(t);
+        const bxp = -(d.ky / g) * Math.sin(t);
+        const ux = thx - bx;
+        const D = 1 / (2 * g * g) + (ux * ux + thy * thy) / 2;
+        const ub = ux * bxp;
+        const c = Math.cos(s * phi(t));
+        const sn = Math.sin(s * phi(t));
+        const fx = (ux * ub - bxp * D) / (D * D);
+        const fy = (thy * ub) / (D * D);
+        ar += w * fx * c; ai += w * fx * sn; // x component, acceleration form
+        vr += w * ux * c; vi += w * ux * sn; // x component, ∫ u e^{isφ}
+        wr += w * fy * c; wi += w * fy * sn;
+      }
+      const nu = s * a;
+      const grat = (Math.sin(70 * Math.PI * nu) / Math.sin(Math.PI * nu)) ** 2;
+      const acc = ((ar * ar + ai * ai + wr * wr + wi * wi) / (4 * Math.PI * Math.PI)) * grat;
+      // −is(vr + i vi)/2π → (s vi, −s vr)/2π; the y part of the velocity form is −is θy ∫e^{isφ}, small here (θy ≤ 50 µrad)
+      const vel = ((s * s * (vr * vr + vi * vi)) / (4 * Math.PI * Math.PI)) * grat;
+      return [acc, vel];
+    };
+    const en = U.resonanceEnergyEV(d, beam.energyEV, n);
+    const [acc0, vel0] = both(0, 0, en * (1 + 1e-13));
+    expect(Math.abs(vel0 / acc0 - 1)).toBeLessThan(1e-9);
+    // 1.05 E_n, horizontal direction inside the 0.1 mrad aperture: the end term dominates the velocity form
+    const [acc1, vel1] = both(40e-6, 0, en * 1.05);
+    expect(vel1 / acc1).toBeGreaterThan(10);
+  });
 });
 
 describe('with emittance and energy spread', () => {
