@@ -161,3 +161,22 @@ export function twissInside(opt: LinearOptics, i: number, fractions: readonly nu
 }
 
 import { insideImpl } from './inside.ts';
+
+/** The full-ring 4×4 one-turn matrix at the period start (the one-period matrix to the power periodicity). */
+export function oneTurnMatrix4(opt: LinearOptics): Float64Array {
+  let R = new Float64Array(16);
+  R[0] = 1; R[5] = 1; R[10] = 1; R[15] = 1;
+  const M = opt.periodMatrix;
+  let T = new Float64Array(16);
+  for (let p = 0; p < opt.ring.periodicity; p++) {
+    for (let r = 0; r < 4; r++) {
+      for (let c = 0; c < 4; c++) {
+        let s = 0;
+        for (let k = 0; k < 4; k++) s += M[r * 4 + k] * R[k * 4 + c];
+        T[r * 4 + c] = s;
+      }
+    }
+    const sw = R; R = T; T = sw;
+  }
+  return R;
+}

@@ -88,3 +88,19 @@ describe('optics inside elements', () => {
     }
   });
 });
+
+describe('one-turn matrix', () => {
+  it('EBS: the cell matrix equals pyAT find_m44 to 1e-4 (integrator truncation), and the one-turn trace gives the tune', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { oneTurnMatrix4 } = await import('../../../sim/optics/twiss.ts');
+    const { lattice } = loadLattice(join(FIX, 'ebs_hmba.json'), { format: 'ring-lattice-json' });
+    const ref = JSON.parse(readFileSync(join(FIX, 'ebs_hmba.ref.json'), 'utf8'));
+    const opt = linearOptics(lattice);
+    for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) {
+      expect(Math.abs(opt.periodMatrix[r * 4 + c] - ref.cell_matrix_4x4[r][c])).toBeLessThan(1e-4 * Math.max(1, Math.abs(ref.cell_matrix_4x4[r][c])));
+    }
+    const M = oneTurnMatrix4(opt);
+    const frac = opt.tunes[0] - Math.floor(opt.tunes[0]);
+    expect(Math.abs((M[0] + M[5]) / 2 - Math.cos(2 * Math.PI * frac))).toBeLessThan(1e-9);
+  });
+});
