@@ -17,6 +17,8 @@ const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
   () => import('./lifetime.ts'),
   () => import('./topup.ts'),
   () => import('./optics.ts'),
+  () => import('./beamline.ts'),
+  () => import('./beamlines.ts'),
   () => import('./match.ts'),
   () => import('./source.ts'),
   () => import('./spectrum.ts'),

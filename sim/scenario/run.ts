@@ -41,12 +41,14 @@ import { survey, type Survey } from '../../lattice/survey.ts';
 import { scenarioSchema, validate, type LatticeSectionConfig, type RunContext, type ScenarioSection } from './schema.ts';
 import { loadYaml, parseYaml, ScenarioError, type YamlDoc } from './yaml.ts';
 import { catalogueSection } from '../../beamlines/catalogue/section.ts';
+import { beamlinesSection } from '../../beamlines/section.ts';
 import { topupSection } from '../topup/section.ts';
 import { capacitySection } from '../capacity/section.ts';
 
 /** THE TABLE of scenario sections, in run order (see the header). One entry per module. */
 export const SECTIONS: ScenarioSection[] = [
   catalogueSection,
+  beamlinesSection,
   topupSection,
   capacitySection,
   // opticsSection,
