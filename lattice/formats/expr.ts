@@ -202,6 +202,12 @@ const FUNCTIONS: Record<string, { arity: number; f: (...a: number[]) => number }
   mod: { arity: 2, f: (a, b) => a % b },
 };
 
+/**
+ * MAD-X functions that draw random numbers or read tables: parsed (a file that defines error
+ * knobs with them still reads) but an error if a value that the lattice needs uses them.
+ */
+const UNSUPPORTED_FUNCTIONS = new Set(['ranf', 'gauss', 'tgauss', 'table', 'exist']);
+
 /** Names of the functions an expression may call. */
 export const MADX_FUNCTIONS: readonly string[] = Object.keys(FUNCTIONS);
 
@@ -338,7 +344,7 @@ export class ExprParser {
       }
       if (this.isOp(nxt, '(')) {
         const fn = t.text.toLowerCase();
-        const spec = Object.hasOwn(FUNCTIONS, fn) ? FUNCTIONS[fn] : undefined;
+        const spec = Object.hasOwn(FUNCTIONS, fn) ? FUNCTIONS[fn] : UNSUPPORTED_FUNCTIONS.has(fn) ? { arity: -1 } : undefined;
         if (!spec) this.fail(t, `unknown function '${t.text}' (known: ${MADX_FUNCTIONS.join(', ')})`);
         this.pos++;
         this.enter(t);
@@ -355,7 +361,7 @@ export class ExprParser {
         const c = this.peek();
         if (!this.isOp(c, ')')) this.fail(c, `expected ')' after the arguments of ${t.text}(, found ${describeToken(c)}`);
         this.pos++;
-        if (args.length !== spec.arity) {
+        if (spec.arity >= 0 && args.length !== spec.arity) {
           this.fail(t, `${fn}() takes ${spec.arity} argument${spec.arity > 1 ? 's' : ''} (got ${args.length})`);
         }
         return { k: 'call', fn, args, pos: this.where(t) };
@@ -414,6 +420,9 @@ function ev(e: Expr, s: Scope): number {
       return r;
     }
     case 'call': {
+      if (UNSUPPORTED_FUNCTIONS.has(e.fn)) {
+        throw new LatticeError(`${e.fn}() (random numbers or tables) is not supported in a value the lattice needs`, e.pos);
+      }
       const args = e.args.map((x) => ev(x, s));
       const r = FUNCTIONS[e.fn].f(...args);
       if (!Number.isFinite(r)) throw new LatticeError(`${e.fn}(${args.join(', ')}) is not a finite number`, e.pos);

@@ -85,6 +85,9 @@ describe('functions', () => {
     expect(errorOf(() => ev('atan2(1)')).message).toMatch(/2 arguments/);
     expect(errorOf(() => ev('sqrt(-1)')).message).toMatch(/not a finite number/);
     expect(errorOf(() => ev('log(0)')).message).toMatch(/not a finite number/);
+    // Random numbers and tables parse (error knobs in real files) but have no value here.
+    expect(errorOf(() => ev('1e-4 * gauss()')).message).toBe('line 1:8: gauss() (random numbers or tables) is not supported in a value the lattice needs');
+    expect(errorOf(() => ev('table(twiss, qf, betx)')).message).toMatch(/^line 1:1: table\(\)/);
   });
 });
 

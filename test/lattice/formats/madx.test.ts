@@ -329,7 +329,8 @@ describe('statements', () => {
   it('commands after the lattice (SELECT with RANGE=#s/#e, TWISS, EALIGN, PRINTF) are skipped and listed', () => {
     const r = read(`q: quadrupole, l=1, k1=1; c: line=(q); use, period=c;
       select, flag=twiss, range=#s/#e, column=name,s,betx; twiss, file="t.tfs", range=#e;
-      select, flag=error, class=quadrupole; ealign, dx:=1e-4*gauss();
+      errx := 1e-4 * tgauss(3);     ! an error knob: parsed, never needed
+      select, flag=error, class=quadrupole; ealign, dx:=errx;
       printf, text="%f @", value=q->k1; exit; q, k1=2;`);
     expect(r.lattice.elements[0]).toMatchObject({ k1: 1 });
     expect(r.warnings).toEqual([
