@@ -61,3 +61,16 @@ describe('acceptance file (`nanoterasu ma --json`)', () => {
     expect(() => readAcceptanceFile(bad)).toThrow(/expected the JSON of `nanoterasu ma --json`/);
   });
 });
+
+describe('tracked acceptance (sim/studies/ma.ts through the adapter)', () => {
+  it('20 turns at every 200th element of the built-in ring: acceptances in (0, 6 %], Touschek shorter than RF-limited', async () => {
+    const { resolveBeam } = await import('../../../sim/lifetime/adapters.ts');
+    const { beam: b, notes: n } = await resolveBeam({ tracking: { turns: 20, every: 200 } });
+    const pos = b.momentumAcceptancePos as Float64Array;
+    expect(pos.length).toBe(b.optics.sM.length);
+    for (const v of pos) expect(v > 0 && v <= 0.06).toBe(true);
+    expect(n.some((x) => /tracking \(sim\/studies\/ma.ts, 20 turns, every 200 elements\)/.test(x))).toBe(true);
+    const flat = ringLifetime({ ...b, momentumAcceptancePos: 0.1, momentumAcceptanceNeg: 0.1 }, 0.4, fill).touschekS;
+    expect(ringLifetime(b, 0.4, fill).touschekS).toBeLessThanOrEqual(flat);
+  }, 60_000);
+});
