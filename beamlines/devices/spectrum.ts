@@ -129,14 +129,14 @@ function axisGrid(halfAperture: number, sigmaP: number, step: number, mirror: bo
     wAp = [0];
   }
   if (mirror) {
+    // keep θ ≥ 0; a direction θ > 0 stands for itself and its mirror image
     const keep = theta.map((t) => t >= 0);
-    const f = (a: number[]) => a.filter((_, i) => keep[i]).map((v, i, arr) => v);
-    const t2 = f(theta);
-    const on2 = f(wOn).map((v, i) => (t2[i] > 0 ? 2 * v : v));
-    const ap2 = f(wAp).map((v, i) => (t2[i] > 0 ? 2 * v : v));
+    const half = (a: number[]) => a.filter((_, i) => keep[i]);
+    const t2 = half(theta);
+    const twice = (a: number[]) => half(a).map((v, i) => (t2[i] > 0 ? 2 * v : v));
+    wOn = twice(wOn);
+    wAp = twice(wAp);
     theta = t2;
-    wOn = on2;
-    wAp = ap2;
   }
   return { theta: Float64Array.from(theta), wOn: Float64Array.from(wOn), wAp: Float64Array.from(wAp) };
 }

@@ -12,7 +12,7 @@
  * onAxisPowerDensityWPerMrad2, wiggler (wigglers only), comparison (with --compare-spring8).
  */
 import type { Command } from 'commander';
-import { deviceSetting, findBeamline, kRangeOf, loadCatalogue, loadComparisonSource, type Beamline } from '../../beamlines/catalogue/catalogue.ts';
+import { findBeamline, kRangeOf, loadCatalogue, loadComparisonSource, type Beamline } from '../../beamlines/catalogue/catalogue.ts';
 import { loadBeamFile, nanoterasuBeam, SourceInputError, type ElectronBeam } from '../../beamlines/devices/beam.ts';
 import { nanoterasuBeamFromOptics } from '../../beamlines/devices/beam-optics.ts';
 import {
@@ -93,7 +93,6 @@ export function resolveSource(opts: Options): { beam: ElectronBeam; report: Repo
     const { mode: m, range } = kRangeOf(bl.device, mode);
     const kk = k ?? range.kMax;
     if (kk < range.kMin - 1e-12 || kk > range.kMax + 1e-12) throw new UserError(`--k ${kk} is outside ${bl.id}'s range ${range.kMin}–${range.kMax.toFixed(4)}${m ? ` (mode ${m})` : ''}`);
-    void deviceSetting;
     return {
       beam: resolveBeam(opts, bl),
       beamline: bl,
