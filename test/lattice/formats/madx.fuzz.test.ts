@@ -107,5 +107,5 @@ describe('MAD-X reader never crashes', () => {
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 6 }), (muts) => parseOrLatticeError(mutate(VALID, muts))),
       { numRuns: 400, seed: 7 },
     );
-  });
+  }, 60_000); // a guard for a loaded machine; it takes about a second
 });

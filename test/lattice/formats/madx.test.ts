@@ -94,7 +94,7 @@ describe('reference rings: the .madx equals the ring-lattice-json/1 file', () =>
       expect(b, f).toEqual(a);
       expect(text, f).not.toContain('nanoterasu: {'); // plain MAD-X needs no element pragma
     }
-  });
+  }, 60_000); // a guard for a loaded machine, not a speed test
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ describe('real light-source files against MAD-X TWISS (TFS)', () => {
       } else {
         expect(warnings).toEqual([]);
       }
-    });
+    }, 60_000);
   }
 });
 
