@@ -213,6 +213,8 @@ export interface EnvelopePoint {
   energyEV: number;
   /** Best brilliance over the odd harmonics that reach this energy within [kMin, kMax] (0 if none). */
   brilliance: number;
+  /** Coherent flux p·Fn [ph/s/0.1%bw] at the same harmonic and K (same convention). */
+  coherentFlux: number;
   harmonic: number;
   k: number;
 }
@@ -227,7 +229,7 @@ export function brillianceEnvelope(
 ): EnvelopePoint[] {
   const conv = opts.convention ?? 'kimEnergySpread';
   return energiesEV.map((e) => {
-    let best: EnvelopePoint = { energyEV: e, brilliance: 0, harmonic: 0, k: NaN };
+    let best: EnvelopePoint = { energyEV: e, brilliance: 0, coherentFlux: 0, harmonic: 0, k: NaN };
     const circular = dev.type === 'helical' || dev.mode === 'circular-plus' || dev.mode === 'circular-minus';
     for (let n = 1; n <= (circular ? 1 : opts.maxN ?? 15); n += 2) {
       // K_eff for E; per-component K0 = K_eff/√2 for circular, K for linear modes
@@ -235,8 +237,8 @@ export function brillianceEnvelope(
       const k = circular ? kEff / Math.SQRT2 : kEff;
       if (!(k >= dev.kMin && k <= dev.kMax)) continue;
       const d = settingFor(dev.type, dev.periodM, dev.periods, k, dev.mode);
-      const b = sourcePoint(d, beam, n, conv, centralConeFlux(d, beam, n)).brilliance;
-      if (b > best.brilliance) best = { energyEV: e, brilliance: b, harmonic: n, k };
+      const sp = sourcePoint(d, beam, n, conv, centralConeFlux(d, beam, n));
+      if (sp.brilliance > best.brilliance) best = { energyEV: e, brilliance: sp.brilliance, coherentFlux: sp.coherentFlux, harmonic: n, k };
     }
     return best;
   });

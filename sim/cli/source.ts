@@ -228,10 +228,11 @@ export function formatReport(r: SourceReport, title?: string, cmp?: Comparison):
   if (cmp) {
     lines.push('');
     lines.push(`side by side with SPring-8 (brilliance envelope, ${cmp.convention}):`);
-    lines.push('   E [eV]   NanoTerasu (n)        SPring-8 (n)          ratio');
+    lines.push('   E [eV]   NanoTerasu (n)        SPring-8 (n)          ratio            coherent flux NT / S8 [ph/s/0.1%bw]');
     for (const row of cmp.rows) {
       const f = (p: typeof row.nanoterasu) => (p.brilliance > 0 ? `${e3(p.brilliance)} (${p.harmonic})` : '—');
-      lines.push(`${row.energyEV.toFixed(0).padStart(9)}   ${f(row.nanoterasu).padEnd(20)}  ${f(row.spring8).padEnd(20)}  ${row.ratio === null ? '—' : row.ratio === Infinity ? 'only NanoTerasu' : row.ratio.toFixed(2)}`);
+      const c = (p: typeof row.nanoterasu) => (p.brilliance > 0 ? e3(p.coherentFlux) : '—');
+      lines.push(`${row.energyEV.toFixed(0).padStart(9)}   ${f(row.nanoterasu).padEnd(20)}  ${f(row.spring8).padEnd(20)}  ${(row.ratio === null ? '—' : row.ratio === Infinity ? 'only NanoTerasu' : row.ratio.toFixed(2)).padEnd(15)}  ${c(row.nanoterasu)} / ${c(row.spring8)}`);
     }
     lines.push(`NanoTerasu brighter: ${cmp.nanoterasuBrighter.map(([a, b]) => `${a.toFixed(0)}–${b.toFixed(0)} eV`).join(', ') || 'nowhere on this grid'}`);
   }
