@@ -80,6 +80,8 @@ export interface CompiledElement {
   readonly nlOrder: number;
   /** Slices (4th-order) of a non-linear element along an off-axis orbit. */
   readonly nSlices: number;
+  /** 1 when the element is integrated drift–kick as pyAT does (model 'integrator'), else 0. */
+  readonly integ: number;
   /** RF: voltage [V], frequency [Hz] (0 = harmonic), harmonic, lag [2π]. */
   readonly voltage: number;
   readonly frequency: number;
@@ -115,6 +117,13 @@ export interface CompileOptions {
   undulatorsOff?: boolean;
   /** Reuse compiled elements cached per element object (default true; false for benchmarks of a cold start). */
   cache?: boolean;
+  /**
+   * 'exact' (default): exact maps. 'integrator': pyAT's own approximation — every thick magnet is
+   * integrated with its num_int_steps (nSteps, default 10) slices of the 4th-order drift–kick
+   * scheme, the focusing in the kicks (StrMPoleSymplectic4Pass / BndMPoleSymplectic4Pass); used to
+   * show that the remaining differences to pyAT are its integrator truncation.
+   */
+  model?: 'exact' | 'integrator';
 }
 
 const EMPTY = new Float64Array(0);
@@ -135,10 +144,13 @@ export function compileLattice(lat: Lattice, opts: CompileOptions = {}): Compile
     if (c.k1s !== 0 || (c.tilt !== 0 && (c.k1 !== 0 || c.h !== 0 || c.gx !== c.gy))) coupled = true;
     if (c.nlOrder >= 2) nonlinear = true;
   }
+  if (opts.model === 'integrator' && els.some((e) => e.integ && e.k1s !== 0)) {
+    throw new OpticsError("model 'integrator' does not support skew quadrupole components");
+  }
   const periodLengthM = s[lat.elements.length];
   const nlSlot = new Int32Array(els.length).fill(-1);
   let nNonlinear = 0;
-  for (let i = 0; i < els.length; i++) if (els[i].nlOrder >= 2 && els[i].kind === MAP_THICK) nlSlot[i] = nNonlinear++;
+  for (let i = 0; i < els.length; i++) if (isSliced(els[i])) nlSlot[i] = nNonlinear++;
   return {
     nlSlot,
     nNonlinear,
@@ -160,12 +172,12 @@ export function compileLattice(lat: Lattice, opts: CompileOptions = {}): Compile
  * Compiled elements are cached per (frozen) element object: a lattice repeats the same element
  * objects, and matching re-evaluates lattices that share most of them.
  */
-const CACHES = [0, 1, 2, 3].map(() => new WeakMap<Element, CompiledElement>());
+const CACHES = [0, 1, 2, 3, 4, 5, 6, 7].map(() => new WeakMap<Element, CompiledElement>());
 
 function compileCached(raw: Element, gamma: number, opts: CompileOptions): CompiledElement {
   // undulators depend on γ: not cached (few per ring)
   if (opts.cache === false || raw.type === 'undulator') return monomorphic(compileElement(raw, gamma, opts));
-  const cache = CACHES[(opts.multipolesOff ? 1 : 0) + (opts.undulatorsOff ? 2 : 0)];
+  const cache = CACHES[(opts.multipolesOff ? 1 : 0) + (opts.undulatorsOff ? 2 : 0) + (opts.model === 'integrator' ? 4 : 0)];
   let c = cache.get(raw);
   if (!c) { c = monomorphic(compileElement(raw, gamma, opts)); cache.set(raw, c); }
   return c;
@@ -193,7 +205,7 @@ function monomorphic(o: CompiledElement): CompiledElement {
   return {
     name: o.name, type: o.type, kind: o.kind, length: o.length, h: o.h, k1: o.k1, k1s: o.k1s,
     gx: o.gx, gy: o.gy, e1: o.e1, e2: o.e2, psi1: o.psi1, psi2: o.psi2, tilt: o.tilt, dx: o.dx, dy: o.dy,
-    kickX: o.kickX, kickY: o.kickY, bn: o.bn, an: o.an, nlOrder: o.nlOrder, nSlices: o.nSlices,
+    kickX: o.kickX, kickY: o.kickY, bn: o.bn, an: o.an, nlOrder: o.nlOrder, nSlices: o.nSlices, integ: o.integ,
     voltage: o.voltage, frequency: o.frequency, harmonic: o.harmonic, lag: o.lag,
   };
 }
@@ -203,8 +215,9 @@ function compileElement(raw: Element, gamma: number, opts: CompileOptions): Comp
   const base = {
     name: el.name, type: raw.type, kind: MAP_THICK, length: arcLength(raw), h: 0, k1: 0, k1s: 0, gx: 0, gy: 0,
     e1: 0, e2: 0, psi1: 0, psi2: 0, tilt: 0, dx: 0, dy: 0, kickX: 0, kickY: 0,
-    bn: EMPTY, an: EMPTY, nlOrder: 0, nSlices: 1, voltage: 0, frequency: 0, harmonic: 0, lag: 0,
+    bn: EMPTY, an: EMPTY, nlOrder: 0, nSlices: 1, integ: 0, voltage: 0, frequency: 0, harmonic: 0, lag: 0,
   };
+  const integ = opts.model === 'integrator' ? { integ: 1, nSlices: el.nSteps ?? 10 } : {};
   const where = { element: el.name };
   switch (el.type) {
     case 'marker':
@@ -221,6 +234,7 @@ function compileElement(raw: Element, gamma: number, opts: CompileOptions): Comp
         ...base, h, k1: el.k1, k1s: el.k1s, e1: el.e1, e2: el.e2,
         psi1: fringePsi(h, el.hgap, el.e1, el.fint), psi2: fringePsi(h, el.hgap, el.e2, el.fintx),
         tilt: el.tilt, dx: el.dx, dy: el.dy, nSlices: slicesFor(el.length), ...nonlinearPart(el.k2, el.k3, el.k2s, el.k3s, opts),
+        ...integ,
       };
     }
     case 'quadrupole':
@@ -228,7 +242,7 @@ function compileElement(raw: Element, gamma: number, opts: CompileOptions): Comp
     case 'octupole':
       return {
         ...base, k1: el.k1, k1s: el.k1s, tilt: el.tilt, dx: el.dx, dy: el.dy, nSlices: slicesFor(el.length),
-        ...nonlinearPart(el.k2, el.k3, el.k2s, el.k3s, opts),
+        ...nonlinearPart(el.k2, el.k3, el.k2s, el.k3s, opts), ...integ,
       };
     case 'multipole': {
       const knl = el.knl, ksl = el.ksl;
@@ -516,15 +530,81 @@ export function buildPeriodMaps(ring: CompiledRing, delta: number, reuse?: Perio
     : { delta, affine: new Float64Array(n * 20), sub: new Float64Array(nSub) };
   for (let i = 0; i < n; i++) {
     const el = ring.elements[i];
-    elementAffine4(el, delta, maps.affine, i * 20);
-    if (el.nlOrder >= 2 && el.kind === MAP_THICK) {
+    if (isSliced(el)) {
       const ell = el.length / el.nSlices;
       const o = ring.nlSlot[i] * 40;
+      if (el.integ) {
+        driftAffine4(delta, D1 * ell, maps.sub, o);
+        driftAffine4(delta, D2 * ell, maps.sub, o + 20);
+        integratedAffine4(el, delta, maps.sub, o, maps.affine, i * 20);
+        continue;
+      }
       bodyAffine4(el, delta, D1 * ell, maps.sub, o);
       bodyAffine4(el, delta, D2 * ell, maps.sub, o + 20);
     }
+    elementAffine4(el, delta, maps.affine, i * 20);
   }
   return maps;
+}
+
+/** Elements whose maps are split in slices: non-linear thick magnets, and every magnet in the integrator model. */
+export function isSliced(el: CompiledElement): boolean {
+  return el.kind === MAP_THICK && (el.nlOrder >= 2 || el.integ === 1);
+}
+
+function driftAffine4(delta: number, L: number, out: Float64Array, off: number): void {
+  for (let i = 0; i < 20; i++) out[off + i] = 0;
+  const a = L / (1 + delta);
+  out[off] = 1; out[off + 1] = a; out[off + 5] = 1; out[off + 10] = 1; out[off + 11] = a; out[off + 15] = 1;
+}
+
+const KICK = new Float64Array(20);
+const ACC = new Float64Array(20);
+const ACC2 = new Float64Array(20);
+
+/** Affine map of the linear part of a pyAT thin kick of weight w (integrator model). */
+function linearKickAffine4(el: CompiledElement, w: number, delta: number, out: Float64Array): void {
+  setIdentity4(out);
+  out[4] = -w * (el.k1 + el.h * el.h + el.gx); out[6] = w * el.k1s; out[17] = w * el.h * delta;
+  out[12] = w * el.k1s; out[14] = w * (el.k1 - el.gy);
+}
+
+/** The linear part of an element integrated as pyAT does (edges, slices, misalignment), into out[oo..]. */
+function integratedAffine4(el: CompiledElement, delta: number, sub: Float64Array, so: number, out: Float64Array, oo: number): void {
+  setIdentity4(ACC);
+  const step = (m: Float64Array, mo: number) => {
+    composeAffine4(m, mo, ACC, 0, ACC2, 0);
+    ACC.set(ACC2);
+  };
+  if (el.h !== 0 && (el.e1 !== 0 || el.psi1 !== 0)) { edgeAffine4(el.h, el.e1, el.psi1, delta, EDGE); step(EDGE, 0); }
+  const ell = el.length / el.nSlices;
+  for (let k = 0; k < el.nSlices; k++) {
+    step(sub, so); linearKickAffine4(el, C1 * ell, delta, KICK); step(KICK, 0);
+    step(sub, so + 20); linearKickAffine4(el, C2 * ell, delta, KICK); step(KICK, 0);
+    step(sub, so + 20); linearKickAffine4(el, C1 * ell, delta, KICK); step(KICK, 0);
+    step(sub, so);
+  }
+  if (el.h !== 0 && (el.e2 !== 0 || el.psi2 !== 0)) { edgeAffine4(el.h, el.e2, el.psi2, delta, EDGE); step(EDGE, 0); }
+  for (let i = 0; i < 20; i++) out[oo + i] = ACC[i];
+  misalignAffine4(el, out, oo);
+}
+
+/** Thin kick of weight w in a slice: the non-linear part, plus the linear part in the integrator model. */
+function sliceKick(el: CompiledElement, w: number, delta: number, X: Float64Array, J: Float64Array | null): void {
+  if (el.integ) {
+    const x = X[0], y = X[2];
+    const gx = el.k1 + el.h * el.h + el.gx, gy = el.k1 - el.gy;
+    X[1] += w * (-gx * x + el.k1s * y + el.h * delta);
+    X[3] += w * (gy * y + el.k1s * x);
+    if (J) {
+      for (let c = 0; c < 4; c++) {
+        const jx = J[c], jy = J[8 + c];
+        J[4 + c] += w * (-gx * jx + el.k1s * jy);
+        J[12 + c] += w * (el.k1s * jx + gy * jy);
+      }
+    }
+  }
+  if (el.nlOrder >= 2) nlKick(el, w, X, J);
 }
 
 function applyAffine(m: Float64Array, off: number, X: Float64Array): void {
@@ -633,11 +713,11 @@ export function propagateElement(ring: CompiledRing, maps: PeriodMaps, i: number
     const o1 = ring.nlSlot[i] * 40, o2 = o1 + 20, sub = maps.sub;
     for (let k = 0; k < el.nSlices; k++) {
       applyAffine(sub, o1, X); if (J) applyToJ(sub, o1, J);
-      nlKick(el, C1 * ell, X, J);
+      sliceKick(el, C1 * ell, maps.delta, X, J);
       applyAffine(sub, o2, X); if (J) applyToJ(sub, o2, J);
-      nlKick(el, C2 * ell, X, J);
+      sliceKick(el, C2 * ell, maps.delta, X, J);
       applyAffine(sub, o2, X); if (J) applyToJ(sub, o2, J);
-      nlKick(el, C1 * ell, X, J);
+      sliceKick(el, C1 * ell, maps.delta, X, J);
       applyAffine(sub, o1, X); if (J) applyToJ(sub, o1, J);
     }
     if (el.h !== 0 && (el.e2 !== 0 || el.psi2 !== 0)) {
