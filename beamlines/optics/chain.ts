@@ -12,8 +12,9 @@
  *   fixed-crystal    fixed-energy crystal branch {crystal, energies: [{energyEV, reflection}]}
  * Exactly one monochromator per station. Before it the beam is counted as spectral flux
  * [ph/s/0.1%bw]; the monochromator turns it into photons/s:
- *   crystal:  Φ = F · (ΔE/E)_Darwin / 10⁻³ · R_peak^crystals   (each ray is reflected over the
- *             intrinsic Darwin band whatever its angle: the non-dispersive (+,−) setting)
+ *   crystal:  Φ = F · (∫R^n dθ / tan θ_B) / 10⁻³ · R_peak^n   (n crystals in the non-dispersive
+ *             setting: each ray is reflected over the intrinsic Darwin band whatever its angle;
+ *             ∫R² = (16/15) ω_D for a pair, ∫R = (4/3) ω_D for one crystal — crystal.ts)
  *   grating:  Φ = F · (Δλ_slit/λ) / 10⁻³ · efficiency
  * capped by the natural line width of an undulator harmonic 1/(nN).
  * Focusing (a mirror with `focus: {plane, sourceDistanceM, imageDistanceM}`): the spot is the
@@ -37,7 +38,7 @@ import { CATALOGUE_DIR, loadCatalogue, type Beamline, type Catalogue, type Stati
 import { nanoterasuBeam, type ElectronBeam } from '../devices/beam.ts';
 import { resonanceEnergyEV, settingFor, type PolarisationMode } from '../devices/undulator.ts';
 import { techniqueModel, throughput, type ThroughputParams, type ThroughputResult } from '../throughput.ts';
-import { darwin, reflection } from './crystal.ts';
+import { darwin, passedBandwidth, reflection } from './crystal.ts';
 import { OpticsError } from './errors.ts';
 import { filterTransmission } from './filter.ts';
 import { gratingAt, type GratingSpec } from './grating.ts';
@@ -314,6 +315,23 @@ export function loadFacilityOptics(cat: Catalogue = loadCatalogue(), dir = OPTIC
   return cat.beamlines.map((b) => loadBeamlineOptics(b, dir));
 }
 
+/**
+ * Checks that these stations of one beamline may take beam at the same time (the branch rule a
+ * schedule must respect): an OpticsError naming the first time-shared pair, or an unknown station.
+ */
+export function checkSimultaneous(bo: BeamlineOptics, names: string[]): void {
+  for (const n of names) {
+    if (!bo.stations.some((s) => s.name === n)) throw new OpticsError(`${bo.id} has no station "${n}" (stations: ${bo.stations.map((s) => s.name).join(', ')})`);
+  }
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i + 1; j < names.length; j++) {
+      if (names[i] === names[j]) throw new OpticsError(`${bo.id}: station ${names[i]} listed twice`);
+      const a = bo.stations.find((s) => s.name === names[i])!;
+      if (!a.concurrentWith.includes(names[j])) throw new OpticsError(`${bo.id}: stations ${names[i]} and ${names[j]} are time-shared: they never take beam at the same time`);
+    }
+  }
+}
+
 export function energyText(s: Pick<StationOptics, 'energyRangeEV' | 'fixedEnergiesEV'>): string {
   if (s.energyRangeEV) return `${s.energyRangeEV.min}–${s.energyRangeEV.max} eV`;
   return `fixed energies ${s.fixedEnergiesEV!.join(', ')} eV`;
@@ -449,7 +467,7 @@ export function stationAt(bo: BeamlineOptics, st: StationOptics, beam: ElectronB
           const dw = darwin(refl, energyEV);
           const nCrystals = el.kind === 'dcm' ? 2 : el.crystals;
           const r = el.peakReflectivity ** nCrystals;
-          bandwidth = Math.min(dw.relativeBandwidth, src.lineWidth);
+          bandwidth = Math.min(passedBandwidth(refl, energyEV, nCrystals), src.lineWidth);
           sourceInBand = src.spectralFlux * (bandwidth / 1e-3);
           photons = spectral * (bandwidth / 1e-3) * r;
           const spreadFwhm = collimatedSlope !== undefined ? FWHM * 2 * collimatedSlope : Math.min(FWHM * dy, st.acceptance.verticalRad);

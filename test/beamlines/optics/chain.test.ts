@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findBeamline, loadCatalogue } from '../../../beamlines/catalogue/catalogue.ts';
 import {
-  beamFor, loadBeamlineOptics, loadFacilityOptics, OPTICS_DIR, stationAt, stationSummary, type BeamlineOptics,
+  beamFor, checkSimultaneous, loadBeamlineOptics, loadFacilityOptics, OPTICS_DIR, stationAt, stationSummary, type BeamlineOptics,
 } from '../../../beamlines/optics/chain.ts';
 import { OpticsError } from '../../../beamlines/optics/errors.ts';
 import { sourceAt } from '../../../beamlines/optics/source.ts';
@@ -92,6 +92,11 @@ describe('BL08W branches', () => {
 
 describe('time-shared end stations (BL08U)', () => {
   const bo = byId('BL08U');
+  it('a schedule may run BL08W\'s three stations together but never BL08U\'s XAS with AP-XPS', () => {
+    expect(() => checkSimultaneous(byId('BL08W'), ['main', 'branch1', 'branch2'])).not.toThrow();
+    expect(() => checkSimultaneous(bo, ['XAS', 'AP-XPS'])).toThrow(/BL08U: stations XAS and AP-XPS are time-shared: they never take beam at the same time/);
+    expect(() => checkSimultaneous(bo, ['XAS', 'RIXS'])).toThrow(/has no station "RIXS"/);
+  });
   it('XAS and AP-XPS share the beam one at a time', () => {
     expect(bo.stations.map((s) => s.name)).toEqual(['XAS', 'AP-XPS']);
     expect(st(bo, 'XAS').timeSharedWith).toEqual(['AP-XPS']);

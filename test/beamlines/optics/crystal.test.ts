@@ -1,7 +1,7 @@
 /** Crystal reflections: Darwin widths and bandwidths against tabulated values. */
 import { describe, expect, it } from 'vitest';
 import { HC_EVM } from '../../../beamlines/devices/undulator.ts';
-import { braggAngleRad, darwin, dcmResolution, minimumEnergyEV, reflection } from '../../../beamlines/optics/crystal.ts';
+import { braggAngleRad, darwin, darwinCurve, dcmResolution, minimumEnergyEV, passedBandwidth, reflection } from '../../../beamlines/optics/crystal.ts';
 import { OpticsError } from '../../../beamlines/optics/errors.ts';
 
 const ARCSEC = Math.PI / (180 * 3600);
@@ -54,5 +54,24 @@ describe('other reflections', () => {
   it('unknown crystal or reflection: named error', () => {
     expect(() => reflection('Si', '100')).toThrow(/reflection \(100\) is not tabulated/);
     expect(() => reflection('Quartz', '111')).toThrow(/unknown crystal "Quartz"/);
+  });
+});
+
+describe('photons passed by n crystals', () => {
+  it('Darwin curve integrals: ∫R = 8/3 and ∫R² = 32/15 in reduced units (numerical, 1e-4)', () => {
+    let s1 = 0;
+    let s2 = 0;
+    const h = 1e-3;
+    for (let x = -400 + h / 2; x < 400; x += h) { const r = darwinCurve(x); s1 += r * h; s2 += r * r * h; }
+    s1 += 2 / (4 * 400); // the tails beyond |x| = 400, R ≈ 1/(4x²)
+    expect(s1).toBeCloseTo(8 / 3, 4);
+    expect(s2).toBeCloseTo(32 / 15, 4);
+  });
+  it('a (+,−) pair passes ≈ the Darwin FWHM band (within 1 %), one crystal 4/3 ω_D', () => {
+    const r = reflection('Si', '111');
+    const d = darwin(r, 10000);
+    expect(Math.abs(passedBandwidth(r, 10000, 2) / d.relativeBandwidth - 1)).toBeLessThan(0.01);
+    expect(passedBandwidth(r, 10000, 1)).toBeCloseTo(((4 / 3) * d.totalReflectionWidthRad) / Math.tan(d.braggAngleRad), 15);
+    expect(passedBandwidth(r, 10000, 4)).toBeLessThan(passedBandwidth(r, 10000, 2));
   });
 });
