@@ -78,3 +78,14 @@ export function gaussian(c0: number, c1: number, c2: number, c3: number, k0: num
   const u = uniformPair(c0, c1, c2, c3, k0, k1);
   return Math.sqrt(-2 * Math.log(u[0])) * Math.cos(TWO_PI * u[1]);
 }
+
+/** Both Box–Muller normals of one Philox block (cos and sin branches), written to `gaussianOut`. */
+export const gaussianOut = new Float64Array(2);
+export function gaussianPair(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): Float64Array {
+  const u = uniformPair(c0, c1, c2, c3, k0, k1);
+  const rho = Math.sqrt(-2 * Math.log(u[0]));
+  const phi = TWO_PI * u[1];
+  gaussianOut[0] = rho * Math.cos(phi);
+  gaussianOut[1] = rho * Math.sin(phi);
+  return gaussianOut;
+}

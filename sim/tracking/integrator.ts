@@ -14,7 +14,7 @@
  */
 import { MAG } from './layout.ts';
 import { b2perp } from './radiation.ts';
-import { gaussian } from '../parallel/rng.ts';
+import { gaussianPair } from '../parallel/rng.ts';
 
 /** Forest–Ruth coefficients: d1 = 1/(2(2 − 2^(1/3))), d2 = 1/2 − d1, c1 = 2 d1, c2 = 1 − 2 c1. */
 export const DRIFT1 = 0.6756035959798286638;
@@ -78,7 +78,8 @@ export function integrateBody(r: Float64Array, i: number, P: Float64Array, o: nu
 /**
  * The same body with radiation (see radiation.ts): classical loss at every kick when `crad` > 0,
  * quantum excitation once per slice when `qdiff` > 0. δ changes, so 1/(1+δ) is recomputed at every
- * drift. Random numbers: counter (particle, turn, element, slice) under key (k0, k1).
+ * drift. Random numbers: one Philox block per two slices, counter (particle, turn, element, ⌊slice/2⌋)
+ * under key (k0, k1); even slices take its cosine normal, odd slices its sine normal.
  */
 export function integrateBodyRad(
   r: Float64Array, i: number, P: Float64Array, o: number,
@@ -103,6 +104,7 @@ export function integrateBodyRad(
   let py = r[i + 3];
   let d = r[i + 4];
   let ct = r[i + 5];
+  let g1 = 0;
   for (let s = 0; s < ns; s++) {
     for (let q = 0; q < 4; q++) {
       const pn = 1 / (1 + d);
@@ -128,7 +130,15 @@ export function integrateBodyRad(
       if (crad > 0) d -= crad * p1 * p1 * b2 * path * w;
       if (qdiff > 0 && q === 1) {
         const sigma = Math.sqrt(qdiff * p1 * p1 * p1 * p1 * b2 * Math.sqrt(b2) * path * sl);
-        d += sigma * gaussian(particle, turn, elem, s, k0, k1key);
+        let g: number;
+        if ((s & 1) === 0) {
+          const pair = gaussianPair(particle, turn, elem, s >>> 1, k0, k1key);
+          g = pair[0];
+          g1 = pair[1];
+        } else {
+          g = g1;
+        }
+        d += sigma * g;
       }
       // angles are kept through the emission: px, py follow the new momentum
       px = xpr * (1 + d);

@@ -15,7 +15,8 @@
  *   ⟨Δδ²⟩ = Cq γ0² CRAD (1+δ)⁴ |b⊥|³ (1 + h x + (x'² + y'²)/2) ℓ,
  * ℓ the slice length. At δ = 0 on the design orbit the sum over a turn is Cq γ² CRAD I3, which
  * with the damping above gives the equilibrium σδ² = Cq γ² I3 / (Je I2) (Sands eq. 5.17).
- * The random number is keyed by (seed, particle, turn, element, slice) — see sim/parallel/rng.ts.
+ * The random number is keyed by (seed, particle, turn, element, slice pair) — see integrator.ts and
+ * sim/parallel/rng.ts.
  */
 import { CGAMMA_M_PER_EV3, CQ_M } from '../constants.ts';
 
