@@ -1,8 +1,10 @@
 /**
  * `nanoterasu optics`: linear optics and radiation equilibrium of a ring (sim/optics/summary.ts).
  *
- *   npx nanoterasu optics [--lattice FILE] [--format F] [--json] [--twiss FILE.csv]
+ *   npx nanoterasu optics [--lattice FILE] [--format F] [--json] [--twiss FILE.csv] [--model exact|integrator]
  *
+ * --model integrator reproduces pyAT's own numbers (its 4th-order drift–kick slices, num_int_steps
+ * per magnet); the default exact maps agree with MAD-X.
  * Without --lattice: the built-in NanoTerasu ring (lattice/nanoterasu.ts). The reference rings are
  * read with `--format ring-lattice-json`.
  *
@@ -24,7 +26,7 @@ import type { Lattice } from '../../lattice/lattice.ts';
 import { computeOpticsDetailed, fullRingTwiss, type OpticsSummary } from '../optics/summary.ts';
 import { UserError } from './main.ts';
 
-interface Options { lattice?: string; format?: string; json?: boolean; twiss?: string }
+interface Options { lattice?: string; format?: string; json?: boolean; twiss?: string; model: string }
 
 export async function opticsLattice(opts: { lattice?: string; format?: string }): Promise<{ lattice: Lattice; warnings: string[] }> {
   if (opts.format && !opts.lattice) throw new UserError('--format needs --lattice FILE');
@@ -41,9 +43,11 @@ export function register(program: Command): void {
     .option('--format <name>', 'lattice format when the extension does not say (e.g. ring-lattice-json)')
     .option('--json', 'print JSON instead of a table')
     .option('--twiss <file.csv>', 'write s, betaX, betaY, alphaX, alphaY, etaX, etaPX, muX, muY of every element to a CSV')
+    .option('--model <name>', "'exact' maps (as MAD-X) or pyAT's 'integrator' slices", 'exact')
     .action(async (opts: Options) => {
+      if (opts.model !== 'exact' && opts.model !== 'integrator') throw new UserError(`--model must be 'exact' or 'integrator' (got '${opts.model}')`);
       const { lattice, warnings } = await opticsLattice(opts);
-      const { summary, twiss } = computeOpticsDetailed(lattice);
+      const { summary, twiss } = computeOpticsDetailed(lattice, { model: opts.model });
       const table = opts.twiss ? fullRingTwiss(twiss, summary.periodicity) : null;
       if (opts.twiss && table) {
         try {

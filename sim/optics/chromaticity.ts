@@ -34,6 +34,6 @@ export function chromaticity(lat: Lattice | CompiledRing): [number, number] {
 }
 
 /** Natural chromaticity: sextupole and octupole components off. */
-export function naturalChromaticity(lat: Lattice): [number, number] {
-  return chromaticity(compileLattice(lat, { multipolesOff: true }));
+export function naturalChromaticity(lat: Lattice, model: 'exact' | 'integrator' = 'exact'): [number, number] {
+  return chromaticity(compileLattice(lat, { multipolesOff: true, model }));
 }

@@ -52,6 +52,8 @@ export interface OpticsSummary {
 export interface ComputeOpticsOptions {
   /** Skip the natural chromaticity (two more orbits). */
   skipNaturalChromaticity?: boolean;
+  /** 'exact' maps (default) or pyAT's 'integrator' slices (maps.ts CompileOptions.model). */
+  model?: 'exact' | 'integrator';
 }
 
 /** Result plus the detailed objects (Twiss table, compiled ring) for callers that need them. */
@@ -70,10 +72,11 @@ function equilibriumOf(ring: CompiledRing, opt: LinearOptics) {
 }
 
 export function computeOpticsDetailed(lattice: Lattice, opts: ComputeOpticsOptions = {}): OpticsResult {
-  const ring = compileLattice(lattice);
+  const model = opts.model ?? 'exact';
+  const ring = compileLattice(lattice, { model });
   const opt = linearOptics(ring);
   const chrom = chromaticityFromOrbits(ring, opt.orbits.plus, opt.orbits.minus);
-  const nat = opts.skipNaturalChromaticity ? chrom : naturalChromaticity(lattice);
+  const nat = opts.skipNaturalChromaticity ? chrom : naturalChromaticity(lattice, model);
   const { ri, eq } = equilibriumOf(ring, opt);
   const alphaMap = momentumCompactionFromMap(opt);
   const rfBase = rfParameters(ring, eq.energyLossPerTurnEV, eq.energySpread, eq.momentumCompaction);
@@ -91,7 +94,7 @@ export function computeOpticsDetailed(lattice: Lattice, opts: ComputeOpticsOptio
   }
   let undulatorsOpen: OpticsSummary['undulatorsOpen'] = null;
   if (ri.undulators.I2 > 0) {
-    const ringOpen = compileLattice(lattice, { undulatorsOff: true });
+    const ringOpen = compileLattice(lattice, { undulatorsOff: true, model });
     const optOpen = linearOptics(ringOpen);
     const open = equilibriumOf(ringOpen, optOpen);
     const ro = radiationIntegrals(optOpen, { undulators: false }).total;
