@@ -4,11 +4,15 @@
  * per hour. Shared by the `beamline`/`beamlines` CLI commands and the `beamlines` scenario section;
  * this is the number set the capacity planner reads (`samplesPerHour`).
  */
-import { loadCatalogue, type Catalogue } from '../catalogue/catalogue.ts';
+import { relative, resolve } from 'node:path';
+import { CATALOGUE_DIR, loadCatalogue, type Catalogue } from '../catalogue/catalogue.ts';
 import { NANOTERASU } from '../devices/beam.ts';
 import { beamFor, energyText, loadFacilityOptics, OPTICS_DIR, stationAt, stationSummary, type BeamlineOptics, type StationPoint } from './chain.ts';
 import { OpticsError } from './errors.ts';
 import { materialsSource } from './materials/index.ts';
+
+/** Paths in the output are relative to the repository root (machine-independent JSON). */
+const REPO_ROOT = resolve(CATALOGUE_DIR, '..', '..');
 
 export interface FluxPoint {
   energyEV: number;
@@ -100,7 +104,7 @@ export function beamlineModel(bo: BeamlineOptics, currentA: number, points: numb
   const b = bo.beamline;
   return {
     id: b.id, title: b.title, class: b.class, straight: b.straight, device: { name: b.device.name, type: b.device.type },
-    opticsFile: bo.file, stations, warnings,
+    opticsFile: relative(REPO_ROOT, bo.file), stations, warnings,
   };
 }
 
