@@ -242,6 +242,15 @@ function readBeamline(file: string): Beamline {
   }));
   const device = readDevice(r, ['device']);
   const energyRangeEV = r.range(['energyRangeEV']);
+  stations.forEach((st, i) => {
+    const inside = (e: number) => e >= energyRangeEV.min && e <= energyRangeEV.max;
+    if (st.energyRangeEV && !(inside(st.energyRangeEV.min) && inside(st.energyRangeEV.max))) {
+      r.fail(['stations', i, 'energyRangeEV'], `${st.energyRangeEV.min}–${st.energyRangeEV.max} eV lies outside the beamline's ${energyRangeEV.min}–${energyRangeEV.max} eV`);
+    }
+    st.fixedEnergiesEV?.forEach((e, j) => {
+      if (!inside(e)) r.fail(['stations', i, 'fixedEnergiesEV', j], `${e} eV lies outside the beamline's ${energyRangeEV.min}–${energyRangeEV.max} eV`);
+    });
+  });
   const cls = r.oneOf(['class'], ['public', 'coalition'] as const);
   return {
     id, title: r.string(['title']), class: cls, operator: r.string(['operator']), straight, energyRangeEV, device, stations, file,

@@ -98,6 +98,9 @@ describe('catalogue validation names file, line and field', () => {
     expect(broken('BL08W.yaml', 'concurrentWith: [main, branch2]', 'concurrentWith: [branch2]')).toThrow(/BL08W\.yaml:\d+: stations\.0\.concurrentWith\.0: "branch1" does not list "main" back/);
     expect(broken('BL08W.yaml', '    fixedEnergiesEV:\n      - {value: 8000', '    energyRangeEV: {min: {value: 1, source: x}, max: {value: 2, source: x}}\n    fixedEnergiesEV:\n      - {value: 8000')).toThrow(/stations\.1: give exactly one of/);
   });
+  it('a station energy outside its beamline\'s range', () => {
+    expect(broken('BL08W.yaml', '{value: 28500, source: "[B] planning document: branch 2 28.5 keV"}', '{value: 38500, source: "x"}')).toThrow(/BL08W\.yaml:\d+: stations\.2\.fixedEnergiesEV\.1: 38500 eV lies outside/);
+  });
   it('a beamline whose straight disagrees with ports.yaml, and an inverted range', () => {
     expect(broken('BL14U.yaml', 'cell: {value: 14,', 'cell: {value: 12,')).toThrow(/BL14U\.yaml: straight: port BL14U of ports\.yaml is cell 14/);
     expect(broken('BL10U.yaml', 'max: {value: 12000, assumption: "[NF]"}', 'max: {value: 1200, assumption: "[NF]"}')).toThrow(/BL10U\.yaml:\d+: energyRangeEV\.max: must exceed min/);
