@@ -10,15 +10,20 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import { daShardInputs, daShardPayload } from '../cluster/studies.ts';
+import { shardRange, shardRequest, SHARD_HELP, writeShard } from '../cluster/shard.ts';
 import { TrackingPool } from '../parallel/pool.ts';
-import { dynamicAperture } from '../studies/da.ts';
+import { dynamicAperture, type DAResult } from '../studies/da.ts';
 import { poolTracker } from '../studies/tracker.ts';
+import { StudyError } from '../studies/tune.ts';
+import { OrbitError } from '../tracking/orbit.ts';
 import { UserError } from './main.ts';
 import { intOption, latticeOption, numberOption } from './track.ts';
 
 interface Options {
   turns: string; deltas: string; rays: string; rMax: string; precision: string; mode: string;
   radiation?: boolean; slices?: string; workers?: string; lattice?: string; format?: string; json?: boolean;
+  shard?: string; out?: string;
 }
 
 export function parseList(v: string, name: string): number[] {
@@ -43,7 +48,10 @@ export function register(program: Command): void {
     .option('--lattice <file>', 'lattice file (default: the built-in NanoTerasu ring)')
     .option('--format <name>', 'lattice file format')
     .option('--json', 'print JSON instead of a table')
+    .option('--shard <i/N>', SHARD_HELP.shard)
+    .option('--out <dir>', SHARD_HELP.out)
     .action(async (opts: Options) => {
+      const shard = shardRequest(opts);
       const turns = intOption(opts.turns, 'turns', 1)!;
       const rays = intOption(opts.rays, 'rays', 2)!;
       const rMaxM = numberOption(opts.rMax, 'r-max', 1e-9)!;
@@ -55,23 +63,38 @@ export function register(program: Command): void {
       const workers = intOption(opts.workers, 'workers', 1) ?? availableParallelism();
       const pool = new TrackingPool(workers);
       const compile = { mode: opts.mode, radiation: Boolean(opts.radiation), ...(slices ? { slices } : {}) } as const;
+      const range = shard ? shardRange(deltas.length * rays, shard.spec) : undefined;
       let res;
       try {
-        res = await dynamicAperture(lattice, poolTracker(pool), { turns, deltas, rays, rMaxM, precisionM, compile });
+        res = await dynamicAperture(lattice, poolTracker(pool), { turns, deltas, rays, rMaxM, precisionM, compile, ...(range ? { jobRange: range } : {}) });
+      } catch (err) {
+        if (err instanceof OrbitError || err instanceof StudyError) throw new UserError(`lattice '${lattice.name}': ${err.message}`);
+        throw err;
       } finally {
         await pool.close();
+      }
+      if (shard && range) {
+        const inputs = daShardInputs(lattice, { turns, deltas, rays, rMaxM, precisionM, mode: opts.mode, radiation: Boolean(opts.radiation), slices: slices ?? null });
+        const file = writeShard('da', shard, range, inputs, daShardPayload(res, workers));
+        process.stdout.write(`shard ${shard.spec.index}/${shard.spec.count} (rays ${range.first}–${range.first + range.count - 1} of ${range.total}) written to ${file}\n`);
+        return;
       }
       if (opts.json) {
         process.stdout.write(JSON.stringify({ lattice: lattice.name, mode: opts.mode, radiation: Boolean(opts.radiation), workers, ...res }) + '\n');
         return;
       }
-      const lines = [`dynamic aperture of ${lattice.name} at its first element: ${turns} turns, mode ${opts.mode}, precision ${precisionM} m`];
-      for (const b of res.boundaries) {
-        lines.push('', `δ = ${b.delta}: area (y ≥ 0) ${(b.areaM2 * 1e6).toFixed(3)} mm²`, '  angle [deg]   x [mm]    y [mm]   r [mm]');
-        for (const r of b.rays) {
-          lines.push(`  ${((r.angleRad * 180) / Math.PI).toFixed(1).padStart(9)} ${(r.xM * 1e3).toFixed(3).padStart(9)} ${(r.yM * 1e3).toFixed(3).padStart(9)} ${(r.radiusM * 1e3).toFixed(3).padStart(8)}${r.reachedLimit ? ' (≥ r-max)' : ''}`);
-        }
-      }
-      process.stdout.write(lines.join('\n') + '\n');
+      process.stdout.write(formatDA(lattice.name, opts.mode, res));
     });
+}
+
+/** The table of a DA result (also printed by `nanoterasu merge` for merged shards). */
+export function formatDA(latticeName: string, mode: string, res: DAResult): string {
+  const lines = [`dynamic aperture of ${latticeName} at its first element: ${res.turns} turns, mode ${mode}, precision ${res.precisionM} m`];
+  for (const b of res.boundaries) {
+    lines.push('', `δ = ${b.delta}: area (y ≥ 0) ${(b.areaM2 * 1e6).toFixed(3)} mm²`, '  angle [deg]   x [mm]    y [mm]   r [mm]');
+    for (const r of b.rays) {
+      lines.push(`  ${((r.angleRad * 180) / Math.PI).toFixed(1).padStart(9)} ${(r.xM * 1e3).toFixed(3).padStart(9)} ${(r.yM * 1e3).toFixed(3).padStart(9)} ${(r.radiusM * 1e3).toFixed(3).padStart(8)}${r.reachedLimit ? ' (≥ r-max)' : ''}`);
+    }
+  }
+  return lines.join('\n') + '\n';
 }

@@ -13,6 +13,9 @@ import type { Command } from 'commander';
 import { TrackingPool } from '../parallel/pool.ts';
 import { momentumAcceptance } from '../studies/ma.ts';
 import { poolTracker } from '../studies/tracker.ts';
+import { StudyError } from '../studies/tune.ts';
+import { OrbitError } from '../tracking/orbit.ts';
+import { UserError } from './main.ts';
 import { intOption, latticeOption, numberOption } from './track.ts';
 
 interface Options {
@@ -48,6 +51,9 @@ export function register(program: Command): void {
         res = await momentumAcceptance(lattice, poolTracker(pool), {
           turns, every, deltaMax, precision, compile: { radiation: Boolean(opts.radiation), ...(slices ? { slices } : {}) },
         });
+      } catch (err) {
+        if (err instanceof OrbitError || err instanceof StudyError) throw new UserError(`lattice '${lattice.name}': ${err.message}`);
+        throw err;
       } finally {
         await pool.close();
       }

@@ -20,6 +20,8 @@ import type { Command } from 'commander';
 import { loadLattice } from '../../lattice/formats/index.ts';
 import type { Lattice } from '../../lattice/lattice.ts';
 import { nanoterasuRing } from '../../lattice/nanoterasu.ts';
+import { trackShardInputs, trackShardPayload } from '../cluster/studies.ts';
+import { shardRange, shardRequest, SHARD_HELP, writeShard } from '../cluster/shard.ts';
 import { trackParallel } from '../parallel/pool.ts';
 import { beamAtStart } from '../tracking/beam.ts';
 import { gaussianBunch, type BeamParameters } from '../tracking/bunch.ts';
@@ -43,6 +45,8 @@ interface Options {
   exactDrift?: boolean;
   rfFromHarmonic?: boolean;
   progress: boolean;
+  shard?: string;
+  out?: string;
 }
 
 export function intOption(v: string | undefined, name: string, min: number): number | undefined {
@@ -109,8 +113,11 @@ export function register(program: Command): void {
     .option('--exact-drift', 'exact (square-root) drifts instead of pyAT\'s paraxial ones')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--json', 'print JSON instead of a table')
+    .option('--shard <i/N>', SHARD_HELP.shard)
+    .option('--out <dir>', SHARD_HELP.out)
     .addHelpText('after', '\nExamples:\n  npx nanoterasu track --particles 1000 --turns 1000 --radiation --quantum --seed 7\n  npx nanoterasu track --input particles.json --turns 100 --mode 4d --json\n')
     .action(async (opts: Options) => {
+      const shard = shardRequest(opts);
       const turns = intOption(opts.turns, 'turns', 0)!;
       const seed = intOption(opts.seed, 'seed', 0)!;
       if (opts.mode !== '4d' && opts.mode !== '6d') throw new UserError(`--mode must be 4d or 6d (got '${opts.mode}')`);
@@ -144,8 +151,24 @@ export function register(program: Command): void {
         coords = readParticles(opts.input);
       } else {
         const n = intOption(opts.particles ?? '100', 'particles', 1)!;
-        beam = beamAtStart(lattice, { radiation, mode });
+        try {
+          beam = beamAtStart(lattice, { radiation, mode });
+        } catch (err) {
+          throw new UserError(`cannot build the default bunch for lattice '${lattice.name}': ${(err as Error).message} (give --input FILE)`);
+        }
         coords = gaussianBunch(n, beam, seed);
+      }
+      if (shard) {
+        // particles [first, first + count) of the bunch, on their own random streams (sim/cluster)
+        const range = shardRange(coords.length / 6, shard.spec);
+        const inputs = trackShardInputs(lattice, coords, { turns, seed, mode, radiation, quantum, slices: slices ?? null, chamberRadiusM: chamber ?? null, exactDrift: Boolean(opts.exactDrift), rfFromHarmonic: Boolean(opts.rfFromHarmonic) });
+        const part = coords.slice(6 * range.first, 6 * (range.first + range.count));
+        const w = Math.min(intOption(opts.workers, 'workers', 1) ?? availableParallelism(), range.count);
+        const res = await trackParallel(prog, part, { turns, workers: w, seed, progress: opts.progress, particleOffset: range.first });
+        if (res.interrupted) throw new UserError(`shard ${shard.spec.index}/${shard.spec.count} interrupted: not written`);
+        const file = writeShard('track', shard, range, inputs, trackShardPayload(prog, res, range.first, { beam, warnings }));
+        process.stdout.write(`shard ${shard.spec.index}/${shard.spec.count} (particles ${range.first}–${range.first + range.count - 1} of ${range.total}) written to ${file}\n`);
+        return;
       }
       const n = coords.length / 6;
       const workers = Math.min(intOption(opts.workers, 'workers', 1) ?? availableParallelism(), n);
@@ -178,7 +201,7 @@ export function register(program: Command): void {
     });
 }
 
-function formatTable(
+export function formatTable(
   name: string,
   res: Awaited<ReturnType<typeof trackParallel>>,
   lost: Array<{ index: number; turn: number; element: string }>,
