@@ -187,3 +187,17 @@ export function stationPointAt(id: string, station: string, energyEV: number, cu
   if (!st) throw new OpticsError(`${bl.id} has no station "${station}" (stations: ${bo.stations.map((s) => s.name).join(', ')}; energies ${bo.stations.map((s) => `${s.name}: ${energyText(s)}`).join('; ')})`);
   return { beamline: bl.id, station: st.name, point: stationAt(bo, st, beamFor(bl, currentA), energyEV) };
 }
+
+/**
+ * Samples per hour of every station, keyed "<beamline>/<station>" (e.g. "BL08W/branch1"): the
+ * number the capacity planner consumes, with the stations each one may run alongside.
+ */
+export function samplesPerHourByStation(f: FacilityModel): Record<string, { samplesPerHour: number; concurrentWith: string[]; timeSharedWith: string[] }> {
+  const out: Record<string, { samplesPerHour: number; concurrentWith: string[]; timeSharedWith: string[] }> = {};
+  for (const b of f.beamlines) {
+    for (const s of b.stations) {
+      out[`${b.id}/${s.name}`] = { samplesPerHour: s.samplesPerHour, concurrentWith: s.concurrentWith.map((n) => `${b.id}/${n}`), timeSharedWith: s.timeSharedWith.map((n) => `${b.id}/${n}`) };
+    }
+  }
+  return out;
+}

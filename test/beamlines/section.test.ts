@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { beamlinesSection } from '../../beamlines/section.ts';
 import { parseScenario, resultsBundle, runScenario, SECTIONS, formatReport } from '../../sim/scenario/run.ts';
-import type { FacilityModel } from '../../beamlines/optics/facility.ts';
+import { samplesPerHourByStation, type FacilityModel } from '../../beamlines/optics/facility.ts';
 
 const HEAD = 'name: t\nlattice:\n  builtin: nanoterasu\n';
 
@@ -27,6 +27,10 @@ describe('beamlines section', () => {
         expect(Boolean(s.energyRangeEV) !== Boolean(s.fixedEnergiesEV)).toBe(true);
       }
     }
+    const sph = samplesPerHourByStation(b);
+    expect(Object.keys(sph)).toHaveLength(b.beamlines.reduce((n, bl) => n + bl.stations.length, 0));
+    expect(sph['BL08W/branch1'].concurrentWith.sort()).toEqual(['BL08W/branch2', 'BL08W/main']);
+    expect(sph['BL08U/XAS'].timeSharedWith).toEqual(['BL08U/AP-XPS']);
   });
   it('flux scales with the stored current exactly (160 vs 400 mA, 1e-9)', async () => {
     const at = async (ma: number) => (await runScenario(parseScenario(`${HEAD}beamlines: {points: 2, only: [BL09U], currentMA: ${ma}}\n`, 't.yaml'))).sections.find((s) => s.name === 'beamlines')!.result as FacilityModel;
