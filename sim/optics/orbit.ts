@@ -3,7 +3,8 @@
  * method on the one-period map, with the orbit and the 4×4 Jacobian at every element.
  * The ring is `periodicity` identical periods, so the closed orbit is periodic over one period.
  */
-import { buildPeriodMaps, OpticsError, propagateElement, type CompiledRing, type PeriodMaps } from './maps.ts';
+import { OpticsError, type CompiledRing } from './compile.ts';
+import { buildPeriodMaps, propagateElement, type PeriodMaps } from './propagate.ts';
 
 export interface Orbit4 {
   readonly delta: number;

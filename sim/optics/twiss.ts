@@ -13,6 +13,7 @@
 import { compileLattice, OpticsError, type CompiledRing } from './maps.ts';
 import { closedOrbit4, type Orbit4 } from './orbit.ts';
 import { coupledTwiss } from './coupling.ts';
+import { insideImpl } from './inside.ts';
 import type { Lattice } from '../../lattice/lattice.ts';
 
 /** Momentum step of the finite differences (pyAT get_optics: DPStep = 3e-6 → ±1.5e-6). */
@@ -52,7 +53,7 @@ export interface LinearOptics {
 
 /** Periodic β, α and phase advance of a 2×2 block; throws a clear error when unstable. */
 export function periodicTwiss2(
-  m11: number, m12: number, m21: number, m22: number, plane: string, delta: number,
+  m11: number, m12: number, m22: number, plane: string, delta: number,
 ): { beta: number; alpha: number; mu: number } {
   const cosMu = (m11 + m22) / 2;
   if (!(Math.abs(cosMu) < 1)) {
@@ -63,7 +64,6 @@ export function periodicTwiss2(
   const sinMu = Math.sign(m12) * Math.sqrt(1 - cosMu * cosMu);
   let mu = Math.atan2(sinMu, cosMu);
   if (mu < 0) mu += 2 * Math.PI;
-  void m21;
   return { beta: m12 / sinMu, alpha: (m11 - m22) / (2 * sinMu), mu };
 }
 
@@ -73,8 +73,8 @@ export function periodPhases(M: Float64Array, coupled: boolean, delta: number): 
     const t = coupledTwiss.phases(M, delta);
     return t;
   }
-  const x = periodicTwiss2(M[0], M[1], M[4], M[5], 'horizontal', delta);
-  const y = periodicTwiss2(M[10], M[11], M[14], M[15], 'vertical', delta);
+  const x = periodicTwiss2(M[0], M[1], M[5], 'horizontal', delta);
+  const y = periodicTwiss2(M[10], M[11], M[15], 'vertical', delta);
   return [x.mu, y.mu];
 }
 
@@ -108,8 +108,8 @@ export function assembleOptics(ring: CompiledRing, zero: Orbit4, plus: Orbit4, m
   if (coupled) {
     coupledTwiss.fill(ring, zero, t);
   } else {
-    const x = periodicTwiss2(M[0], M[1], M[4], M[5], 'horizontal', 0);
-    const y = periodicTwiss2(M[10], M[11], M[14], M[15], 'vertical', 0);
+    const x = periodicTwiss2(M[0], M[1], M[5], 'horizontal', 0);
+    const y = periodicTwiss2(M[10], M[11], M[15], 'vertical', 0);
     propagatePlane(zero.elementJ!, n, 0, x.beta, x.alpha, t.betaX, t.alphaX, t.muX);
     propagatePlane(zero.elementJ!, n, 10, y.beta, y.alpha, t.betaY, t.alphaY, t.muY);
   }
@@ -160,7 +160,6 @@ export function twissInside(opt: LinearOptics, i: number, fractions: readonly nu
   return insideImpl(opt, i, fractions);
 }
 
-import { insideImpl } from './inside.ts';
 
 /** The full-ring 4×4 one-turn matrix at the period start (the one-period matrix to the power periodicity). */
 export function oneTurnMatrix4(opt: LinearOptics): Float64Array {
