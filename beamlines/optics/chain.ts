@@ -12,9 +12,10 @@
  *   fixed-crystal    fixed-energy crystal branch {crystal, energies: [{energyEV, reflection}]}
  * Exactly one monochromator per station. Before it the beam is counted as spectral flux
  * [ph/s/0.1%bw]; the monochromator turns it into photons/s:
- *   crystal:  Φ = F · (∫R^n dθ / tan θ_B) / 10⁻³ · R_peak^n   (n crystals in the non-dispersive
- *             setting: each ray is reflected over the intrinsic Darwin band whatever its angle;
- *             ∫R² = (16/15) ω_D for a pair, ∫R = (4/3) ω_D for one crystal — crystal.ts)
+ *   crystal:  Φ = F · (∫R^n dθ / tan θ_B) / 10⁻³   (n crystals in the non-dispersive setting: each
+ *             ray is reflected over the intrinsic band whatever its angle; R is the absorbing
+ *             Darwin–Prins curve, so ∫R² ≤ (16/15) ω_D for a pair, ∫R ≤ (4/3) ω_D for one crystal —
+ *             crystal.ts; the element factor shown is the absorption loss against those ideal bands)
  *   grating:  Φ = F · (Δλ_slit/λ) / 10⁻³ · efficiency
  * capped by the natural line width of an undulator harmonic 1/(nN).
  * Focusing (a mirror with `focus: {plane, sourceDistanceM, imageDistanceM}`): the spot is the
@@ -38,7 +39,7 @@ import { CATALOGUE_DIR, loadCatalogue, type Beamline, type Catalogue, type Stati
 import { nanoterasuBeam, type ElectronBeam } from '../devices/beam.ts';
 import { resonanceEnergyEV, settingFor, type PolarisationMode } from '../devices/undulator.ts';
 import { techniqueModel, throughput, type ThroughputParams, type ThroughputResult } from '../throughput.ts';
-import { darwin, passedBandwidth, reflection } from './crystal.ts';
+import { darwin, integratedReflectivity, passedBandwidth, reflection } from './crystal.ts';
 import { OpticsError } from './errors.ts';
 import { filterTransmission } from './filter.ts';
 import { gratingAt, type GratingSpec } from './grating.ts';
@@ -58,8 +59,8 @@ export type ElementSpec =
   | { kind: 'window' | 'filter'; name: string; material: string; thicknessM: number }
   | ({ kind: 'mirror'; collimates: boolean; focus?: FocusSpec } & MirrorSpec)
   | ({ kind: 'pgm' } & GratingSpec)
-  | { kind: 'dcm'; name: string; crystal: string; reflection: string; peakReflectivity: number }
-  | { kind: 'fixed-crystal'; name: string; crystal: string; energies: { energyEV: number; reflection: string }[]; crystals: number; peakReflectivity: number };
+  | { kind: 'dcm'; name: string; crystal: string; reflection: string }
+  | { kind: 'fixed-crystal'; name: string; crystal: string; energies: { energyEV: number; reflection: string }[]; crystals: number };
 
 export interface StationOptics {
   /** Station name (a catalogue station, or an end station of one). */
@@ -194,14 +195,14 @@ function readElement(r: Reader, p: Path): ElementSpec {
       };
     }
     case 'dcm': {
-      r.onlyKeys(p, ['kind', 'name', 'crystal', 'reflection', 'peakReflectivity']);
+      r.onlyKeys(p, ['kind', 'name', 'crystal', 'reflection']);
       const crystal = r.string([...p, 'crystal']);
       const hkl = String(r.at([...p, 'reflection']) ?? '');
       try { reflection(crystal, hkl); } catch (e) { r.fail([...p, 'reflection'], (e as Error).message); }
-      return { kind, name, crystal, reflection: hkl, peakReflectivity: r.quantity([...p, 'peakReflectivity'], { positive: true, max: 1 }) };
+      return { kind, name, crystal, reflection: hkl };
     }
     case 'fixed-crystal': {
-      r.onlyKeys(p, ['kind', 'name', 'crystal', 'energies', 'crystals', 'peakReflectivity']);
+      r.onlyKeys(p, ['kind', 'name', 'crystal', 'energies', 'crystals']);
       const crystal = r.string([...p, 'crystal']);
       const energies = r.list([...p, 'energies']).map((_, i) => {
         const q = [...p, 'energies', i];
@@ -211,7 +212,7 @@ function readElement(r: Reader, p: Path): ElementSpec {
         return { energyEV: r.quantity([...q, 'energyEV'], { positive: true }), reflection: hkl };
       });
       if (energies.length === 0) r.fail([...p, 'energies'], 'a fixed-energy crystal needs at least one energy');
-      return { kind, name, crystal, energies, crystals: r.quantity([...p, 'crystals'], { integer: true, min: 1, max: 4 }), peakReflectivity: r.quantity([...p, 'peakReflectivity'], { positive: true, max: 1 }) };
+      return { kind, name, crystal, energies, crystals: r.quantity([...p, 'crystals'], { integer: true, min: 1, max: 4 }) };
     }
   }
 }
@@ -466,8 +467,10 @@ export function stationAt(bo: BeamlineOptics, st: StationOptics, beam: ElectronB
           const refl = reflection(el.crystal, hkl);
           const dw = darwin(refl, energyEV);
           const nCrystals = el.kind === 'dcm' ? 2 : el.crystals;
-          const r = el.peakReflectivity ** nCrystals;
-          bandwidth = Math.min(passedBandwidth(refl, energyEV, nCrystals), src.lineWidth);
+          // band of the ideal (non-absorbing) crystals, and the absorption loss ∫R^n / ∫R^n_ideal
+          const ideal = passedBandwidth(refl, energyEV, nCrystals);
+          const r = integratedReflectivity(refl, energyEV, nCrystals) / Math.tan(dw.braggAngleRad) / ideal;
+          bandwidth = Math.min(ideal, src.lineWidth);
           sourceInBand = src.spectralFlux * (bandwidth / 1e-3);
           photons = spectral * (bandwidth / 1e-3) * r;
           const spreadFwhm = collimatedSlope !== undefined ? FWHM * 2 * collimatedSlope : Math.min(FWHM * dy, st.acceptance.verticalRad);

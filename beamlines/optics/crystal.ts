@@ -31,6 +31,9 @@ export interface Reflection {
   energyEV: Float64Array;
   fhRe: Float64Array;
   fhIm: Float64Array;
+  /** |F_h′| and |F_h″|: structure factors of the real (f0 + f′) and imaginary (f″) parts of f. */
+  fhRealPartAbs: Float64Array;
+  fhImagPartAbs: Float64Array;
   f0Re: Float64Array;
   f0Im: Float64Array;
 }
@@ -38,7 +41,7 @@ export interface Reflection {
 interface CrystalFile {
   crystals: Record<string, {
     cellVolumeM3: number;
-    reflections: Record<string, { dSpacingM: number; energyEV: number[]; fhRe: number[]; fhIm: number[]; f0Re: number[]; f0Im: number[] }>;
+    reflections: Record<string, { dSpacingM: number; energyEV: number[]; fhRe: number[]; fhIm: number[]; fhRealPartAbs: number[]; fhImagPartAbs: number[]; f0Re: number[]; f0Im: number[] }>;
   }>;
 }
 
@@ -57,6 +60,7 @@ export function reflection(crystal: string, hkl: string): Reflection {
   return {
     crystal, hkl, dSpacingM: r.dSpacingM, cellVolumeM3: c.cellVolumeM3,
     energyEV: Float64Array.from(r.energyEV), fhRe: Float64Array.from(r.fhRe), fhIm: Float64Array.from(r.fhIm),
+    fhRealPartAbs: Float64Array.from(r.fhRealPartAbs), fhImagPartAbs: Float64Array.from(r.fhImagPartAbs),
     f0Re: Float64Array.from(r.f0Re), f0Im: Float64Array.from(r.f0Im),
   };
 }
@@ -91,14 +95,17 @@ function interp(x: Float64Array, y: Float64Array, xi: number): number {
 }
 
 /** |F_h| and Re F_0 [electrons per cell] at photon energy E (Debye–Waller included). */
-export function structureFactors(r: Reflection, energyEV: number): { fh: number; f0Re: number; f0Im: number } {
+export function structureFactors(r: Reflection, energyEV: number): { fh: number; fhReal: number; fhImag: number; f0Re: number; f0Im: number } {
   const e = r.energyEV;
   if (energyEV < e[0] * 0.999 || energyEV > e[e.length - 1] * 1.001) {
     throw new OpticsError(`${r.crystal}(${r.hkl}): structure factors are tabulated from ${e[0].toFixed(0)} eV to ${e[e.length - 1].toFixed(0)} eV, not at ${energyEV} eV`);
   }
   const re = interp(e, r.fhRe, energyEV);
   const im = interp(e, r.fhIm, energyEV);
-  return { fh: Math.hypot(re, im), f0Re: interp(e, r.f0Re, energyEV), f0Im: interp(e, r.f0Im, energyEV) };
+  return {
+    fh: Math.hypot(re, im), fhReal: interp(e, r.fhRealPartAbs, energyEV), fhImag: interp(e, r.fhImagPartAbs, energyEV),
+    f0Re: interp(e, r.f0Re, energyEV), f0Im: Math.abs(interp(e, r.f0Im, energyEV)),
+  };
 }
 
 export interface DarwinResult {
@@ -161,6 +168,88 @@ export function passedBandwidth(r: Reflection, energyEV: number, crystals: numbe
     integral = (2 + 1 / (2 * crystals - 1) - 1 / (2 * crystals + 1)) * half;
   }
   return integral / Math.tan(d.braggAngleRad);
+}
+
+/**
+ * Reflectivity of a thick, absorbing crystal (the Darwin–Prins curve), symmetric Bragg case
+ * (Authier, Dynamical Theory of X-ray Diffraction (2001) §4.7, b = −1; Als-Nielsen & McMorrow §6.4):
+ *   χ0 = −K F0′ + i K F0″,   χh = −K F_h′ + i K F_h″,   K = r_e λ² / (π V)
+ *   η = −(Δθ sin 2θ_B + χ0) / (|C| χh),   R = min |η ± √(η² − 1)|²
+ * with F′ and F″ the structure factors of the real and imaginary parts of the atomic scattering
+ * factor (centrosymmetric crystal: χh = χh̄). Without absorption (F″ = 0) this is `darwinCurve`.
+ * `integratedReflectivity` integrates R^n over Δθ (n crystals in the non-dispersive setting) on
+ * the reduced deviation x ∈ [−X, X] (Δθ = ω_D x / 2 around the refraction-shifted centre) with the
+ * R ≈ 1/(4x²) tails beyond X added in closed form.
+ */
+export interface AbsorbingCrystal {
+  /** K F0′, K F0″, K F_h′, K F_h″ (dimensionless), sin 2θ_B, |C|. */
+  k0r: number;
+  k0i: number;
+  khr: number;
+  khi: number;
+  sin2t: number;
+  c: number;
+}
+
+export function absorbingCrystal(r: Reflection, energyEV: number, pol: 's' | 'p' = 's'): AbsorbingCrystal {
+  const theta = braggAngleRad(r, energyEV);
+  const lam = HC_EVM / energyEV;
+  const f = structureFactors(r, energyEV);
+  const k = (R_ELECTRON * lam * lam) / (Math.PI * r.cellVolumeM3);
+  return { k0r: k * f.f0Re, k0i: k * f.f0Im, khr: k * f.fhReal, khi: k * f.fhImag, sin2t: Math.sin(2 * theta), c: pol === 's' ? 1 : Math.abs(Math.cos(2 * theta)) };
+}
+
+/** R at deviation Δθ [rad] from the kinematic Bragg angle (see above). */
+export function absorbingReflectivity(a: AbsorbingCrystal, deltaThetaRad: number): number {
+  // numerator −(Δθ sin2θ + χ0), χ0 = (−k0r, +k0i)
+  const nr = -(deltaThetaRad * a.sin2t - a.k0r);
+  const ni = -a.k0i;
+  // denominator |C| χh, χh = (−khr, +khi)
+  const dr = -a.c * a.khr;
+  const di = a.c * a.khi;
+  const dd = dr * dr + di * di;
+  const er = (nr * dr + ni * di) / dd;
+  const ei = (ni * dr - nr * di) / dd;
+  // s = √(η² − 1)
+  const ar = er * er - ei * ei - 1;
+  const ai = 2 * er * ei;
+  const m = Math.hypot(ar, ai);
+  const sr = Math.sqrt(Math.max(0, (m + ar) / 2));
+  const si = (ai >= 0 ? 1 : -1) * Math.sqrt(Math.max(0, (m - ar) / 2));
+  const r1 = (er - sr) ** 2 + (ei - si) ** 2;
+  const r2 = (er + sr) ** 2 + (ei + si) ** 2;
+  return Math.min(r1, r2);
+}
+
+/** Centre (refraction-shifted) [rad] and half total-reflection width [rad] of the curve. */
+function curveScale(a: AbsorbingCrystal): { centre: number; half: number } {
+  return { centre: a.k0r / a.sin2t, half: (a.c * Math.hypot(a.khr, a.khi)) / a.sin2t };
+}
+
+/** Peak reflectivity of one crystal (maximum of the Darwin–Prins curve). */
+export function peakReflectivity(r: Reflection, energyEV: number, pol: 's' | 'p' = 's'): number {
+  const a = absorbingCrystal(r, energyEV, pol);
+  const { centre, half } = curveScale(a);
+  let best = 0;
+  for (let i = -200; i <= 200; i++) best = Math.max(best, absorbingReflectivity(a, centre + (half * i) / 100));
+  return best;
+}
+
+/** ∫R^n dθ [rad] of n identical crystals (non-dispersive), absorption included. */
+export function integratedReflectivity(r: Reflection, energyEV: number, crystals: number, pol: 's' | 'p' = 's'): number {
+  const a = absorbingCrystal(r, energyEV, pol);
+  const { centre, half } = curveScale(a);
+  const X = 60;
+  const nodes = 6000;
+  const h = (2 * X) / nodes;
+  let sum = 0;
+  for (let i = 0; i < nodes; i++) {
+    const x = -X + (i + 0.5) * h;
+    sum += absorbingReflectivity(a, centre + half * x) ** crystals;
+  }
+  // tails |x| > X: R ≈ 1/(4x²) ⇒ ∫ R^n = 2 / ((2n − 1) 4^n X^(2n−1))
+  const tails = 2 / ((2 * crystals - 1) * 4 ** crystals * X ** (2 * crystals - 1));
+  return (sum * h + tails) * half;
 }
 
 /**

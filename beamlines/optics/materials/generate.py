@@ -91,18 +91,24 @@ def crystal_tables():
             d = xrl.Crystal_dSpacing(c, h, k, l)  # Angstrom
             s = 1.0 / (2.0 * d)                     # sin(theta)/lambda [1/A]
             dw = math.exp(-b_dw * s * s)
-            fh_re, fh_im, f0_re, f0_im, es = [], [], [], [], []
+            fh_re, fh_im, f0_re, f0_im, es, fh_r, fh_i = [], [], [], [], [], [], []
             e_min = HC_EVM * 1e10 / (2 * d) / math.sin(math.radians(88.0))
             for i in range(N_CRYSTAL_E):
                 e = e_min * (40000.0 / e_min) ** (i / (N_CRYSTAL_E - 1))
                 fh = xrl.Crystal_F_H_StructureFactor(c, e / 1000.0, h, k, l, dw, 1.0)
+                # the structure factors of the real (f0 + f') and imaginary (f'') parts of the
+                # atomic scattering factor separately (xraylib's _Partial with flags 2 = on, 0 = off):
+                # for a centrosymmetric crystal these are the |F_h'| and |F_h''| of dynamical theory
+                fr = abs(xrl.Crystal_F_H_StructureFactor_Partial(c, e / 1000.0, h, k, l, dw, 1.0, 2, 2, 0))
+                fi = abs(xrl.Crystal_F_H_StructureFactor_Partial(c, e / 1000.0, h, k, l, dw, 1.0, 0, 0, 2))
+                fh_r.append(float('%.6g' % fr)); fh_i.append(float('%.6g' % fi))
                 f0 = xrl.Crystal_F_H_StructureFactor(c, e / 1000.0, 0, 0, 0, 1.0, 1.0)
                 es.append(float('%.6g' % e))
                 fh_re.append(float('%.6g' % fh.real)); fh_im.append(float('%.6g' % fh.imag))
                 f0_re.append(float('%.6g' % f0.real)); f0_im.append(float('%.6g' % f0.imag))
             refl['%d%d%d' % (h, k, l)] = {
                 'hkl': [h, k, l], 'dSpacingM': d * 1e-10, 'debyeWallerFactor': dw,
-                'energyEV': es, 'fhRe': fh_re, 'fhIm': fh_im, 'f0Re': f0_re, 'f0Im': f0_im,
+                'energyEV': es, 'fhRe': fh_re, 'fhIm': fh_im, 'fhRealPartAbs': fh_r, 'fhImagPartAbs': fh_i, 'f0Re': f0_re, 'f0Im': f0_im,
             }
         out[name] = {'crystal': xname, 'cellVolumeM3': c['volume'] * 1e-30, 'debyeWallerBA2': b_dw, 'reflections': refl}
     return out
@@ -123,8 +129,9 @@ def main():
         json.dump({**header, 'energyEV': [float('%.6g' % e) for e in ENERGIES], 'materials': mats}, f, separators=(',', ':'))
         f.write('\n')
     with open(os.path.join(HERE, 'crystals.json'), 'w') as f:
-        json.dump({**header, 'convention': 'structure factors F_h (complex, electrons per unit cell, Debye-Waller included) '
-                   'and F_0 against photon energy [eV]; d spacing and cell volume in m',
+        json.dump({**header, 'convention': 'structure factors F_h (complex, electrons per unit cell, Debye-Waller included), '
+                   'the moduli of its parts from f0 + f\' (fhRealPartAbs) and from f\'\' (fhImagPartAbs), '
+                   'and F_0 (F0\'\' > 0 is absorption) against photon energy [eV]; d spacing and cell volume in m',
                    'crystals': crystal_tables()}, f, separators=(',', ':'))
         f.write('\n')
 

@@ -1,7 +1,10 @@
 /** Crystal reflections: Darwin widths and bandwidths against tabulated values. */
 import { describe, expect, it } from 'vitest';
 import { HC_EVM } from '../../../beamlines/devices/undulator.ts';
-import { braggAngleRad, darwin, darwinCurve, dcmResolution, minimumEnergyEV, passedBandwidth, reflection } from '../../../beamlines/optics/crystal.ts';
+import {
+  absorbingCrystal, absorbingReflectivity, braggAngleRad, darwin, darwinCurve, dcmResolution, integratedReflectivity, minimumEnergyEV,
+  passedBandwidth, peakReflectivity, reflection,
+} from '../../../beamlines/optics/crystal.ts';
 import { OpticsError } from '../../../beamlines/optics/errors.ts';
 
 const ARCSEC = Math.PI / (180 * 3600);
@@ -73,5 +76,41 @@ describe('photons passed by n crystals', () => {
     expect(Math.abs(passedBandwidth(r, 10000, 2) / d.relativeBandwidth - 1)).toBeLessThan(0.01);
     expect(passedBandwidth(r, 10000, 1)).toBeCloseTo(((4 / 3) * d.totalReflectionWidthRad) / Math.tan(d.braggAngleRad), 15);
     expect(passedBandwidth(r, 10000, 4)).toBeLessThan(passedBandwidth(r, 10000, 2));
+  });
+});
+
+describe('absorbing crystal (Darwin–Prins)', () => {
+  const si111 = reflection('Si', '111');
+  it('without absorption it is the Darwin curve (1e-10 at sample deviations)', () => {
+    const a = { ...absorbingCrystal(si111, 8000), k0i: 0, khi: 0 };
+    const half = (a.c * a.khr) / a.sin2t;
+    const centre = a.k0r / a.sin2t;
+    for (const x of [0, 0.5, 0.99, 1.5, 3, -2]) expect(absorbingReflectivity(a, centre + half * x)).toBeCloseTo(darwinCurve(x), 10);
+  });
+  it('absorption lowers the curve: R ≤ 1 everywhere, ∫R^n below the ideal bands', () => {
+    const a = absorbingCrystal(si111, 8000);
+    for (let x = -5; x <= 5; x += 0.01) expect(absorbingReflectivity(a, a.k0r / a.sin2t + x * 1e-5)).toBeLessThanOrEqual(1);
+    const d = darwin(si111, 8000);
+    expect(integratedReflectivity(si111, 8000, 1)).toBeLessThan((4 / 3) * d.totalReflectionWidthRad);
+    expect(integratedReflectivity(si111, 8000, 2)).toBeLessThan((16 / 15) * d.totalReflectionWidthRad);
+  });
+  it('Si(111) at 8 keV: peak reflectivity between the κ = 0 bound (√(1+g²) − g)², g = F0″/|F_h′|, and 1', () => {
+    const a = absorbingCrystal(si111, 8000);
+    const g = a.k0i / a.khr;
+    const peak = peakReflectivity(si111, 8000);
+    expect(peak).toBeGreaterThan((Math.sqrt(1 + g * g) - g) ** 2);
+    expect(peak).toBeLessThan(1);
+    expect(peak).toBeGreaterThan(0.9);
+  });
+  it('absorption matters less at higher energy and most just above the Si K edge (1.84 keV)', () => {
+    const p = (e: number) => peakReflectivity(si111, e);
+    expect(p(20000)).toBeGreaterThan(p(8000));
+    expect(p(8000)).toBeGreaterThan(p(2100));
+    expect(p(2100)).toBeLessThan(0.7);
+  });
+  it('the curve centre carries the refraction shift r_e λ² F0′/(π V sin 2θ)', () => {
+    const a = absorbingCrystal(si111, 12000);
+    const d = darwin(si111, 12000);
+    expect(a.k0r / a.sin2t).toBeCloseTo(d.refractionShiftRad, 15);
   });
 });
