@@ -57,6 +57,11 @@ export interface MonteCarloOptions {
   seed: number;
   /** 1 = in this thread; ≥ 2 = that many worker threads. */
   workers: number;
+  /**
+   * Only facility-years [first, first + count) (one shard of a cluster run, sim/cluster): `acc`
+   * then sums these years and `usedHoursPerYear` holds them from index 0. Default: all.
+   */
+  range?: { first: number; count: number };
 }
 
 export interface MonteCarloResult {
@@ -78,15 +83,16 @@ const WORKER_FILE = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 export async function runMonteCarlo(scenario: CapacityScenario, options: MonteCarloOptions): Promise<MonteCarloResult> {
   const plan = buildPlan(scenario);
   const layout = layoutOf(plan);
-  const total = options.years * options.runs;
+  const begin = options.range?.first ?? 0;
+  const total = options.range?.count ?? options.years * options.runs;
   const acc = new Float64Array(layout.size);
   const usedHoursPerYear = new Float64Array(total);
   const merge = (r: ChunkResult) => {
     for (let i = 0; i < acc.length; i++) acc[i] += r.acc[i];
-    usedHoursPerYear.set(r.usedHours, r.first);
+    usedHoursPerYear.set(r.usedHours, r.first - begin);
   };
   if (options.workers <= 1 || total < 2) {
-    merge(runChunk({ scenario, seed: options.seed, first: 0, count: total }));
+    merge(runChunk({ scenario, seed: options.seed, first: begin, count: total }));
   } else {
     const { Piscina } = await import('piscina');
     const pool = new Piscina({ filename: WORKER_FILE, minThreads: options.workers, maxThreads: options.workers, idleTimeout: 100 });
@@ -95,8 +101,8 @@ export async function runMonteCarlo(scenario: CapacityScenario, options: MonteCa
       const chunks = Math.min(total, options.workers * 4);
       const size = Math.ceil(total / chunks);
       const tasks: Promise<ChunkResult>[] = [];
-      for (let first = 0; first < total; first += size) {
-        tasks.push(pool.run({ scenario, seed: options.seed, first, count: Math.min(size, total - first) } satisfies ChunkTask));
+      for (let first = begin; first < begin + total; first += size) {
+        tasks.push(pool.run({ scenario, seed: options.seed, first, count: Math.min(size, begin + total - first) } satisfies ChunkTask));
       }
       for (const r of await Promise.all(tasks)) merge(r);
     } finally {

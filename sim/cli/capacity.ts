@@ -10,6 +10,8 @@ import type { Command } from 'commander';
 import { formatReport, formatWhatIf, summarise, type CapacityReport } from '../capacity/metrics.ts';
 import { defaultWorkers, runMonteCarlo } from '../capacity/montecarlo.ts';
 import { applyWhatIf, loadCapacityScenario, WHAT_IF_HELP } from '../capacity/scenario.ts';
+import { capacityShardInputs, capacityShardPayload } from '../cluster/studies.ts';
+import { shardRange, shardRequest, SHARD_HELP, writeShard } from '../cluster/shard.ts';
 import { UserError } from './main.ts';
 
 export const DEFAULT_SCENARIO = 'scenarios/capacity-fy2026.yaml';
@@ -23,6 +25,8 @@ function intOption(name: string, text: string | undefined, min: number, max: num
 
 export interface CapacityCliOptions {
   scenario: string; years?: string; runs?: string; seed?: string; workers?: string; json?: boolean; whatIf?: string[];
+  /** `--shard i/N --out DIR`: compute only that shard of the facility-years and write it (sim/cluster) */
+  shard?: string; out?: string;
 }
 
 /** The command's work, callable from tests: returns the text it would print. */
@@ -34,9 +38,24 @@ export async function capacityCommand(o: CapacityCliOptions): Promise<string> {
   const workers = intOption('workers', o.workers, 1, 64) ?? defaultWorkers();
   const variants = (o.whatIf ?? []).map((spec) => ({ spec, scenario: applyWhatIf(base, spec) }));
   const mc = { years, runs, seed, workers };
+  const shard = shardRequest(o);
+  if (shard) {
+    const range = shardRange(years * runs, shard.spec);
+    const results = [await runMonteCarlo(base, { ...mc, range })];
+    for (const v of variants) results.push(await runMonteCarlo(v.scenario, { ...mc, range }));
+    const inputs = capacityShardInputs(o.scenario, base, variants, { years, runs, seed });
+    const file = writeShard('capacity', shard, range, inputs, capacityShardPayload(results, workers), { scenarioPath: o.scenario });
+    return `shard ${shard.spec.index}/${shard.spec.count} (facility-years ${range.first}–${range.first + range.count - 1} of ${range.total}) written to ${file}`;
+  }
   const report = summarise(await runMonteCarlo(base, mc));
   const whatIf: { spec: string; report: CapacityReport }[] = [];
   for (const v of variants) whatIf.push({ spec: v.spec, report: summarise(await runMonteCarlo(v.scenario, mc)) });
+  return renderCapacity(o.scenario, report, whatIf, Boolean(o.json));
+}
+
+/** The command's output for a report (also printed by `nanoterasu merge` for merged shards). */
+export function renderCapacity(scenarioPath: string, report: CapacityReport, whatIf: { spec: string; report: CapacityReport }[], json: boolean): string {
+  const o = { scenario: scenarioPath, json };
   if (o.json) {
     return JSON.stringify({ scenario: o.scenario, ...report, whatIf }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
   }
@@ -58,6 +77,8 @@ export function register(program: Command): void {
     .option('--seed <s>', 'random seed (default: the scenario\'s monteCarlo.seed)')
     .option('--workers <w>', 'worker threads (results are identical for any number)')
     .option('--json', 'print the results as JSON')
+    .option('--shard <i/N>', SHARD_HELP.shard)
+    .option('--out <dir>', SHARD_HELP.out)
     .option('--what-if <spec...>', `variants to compare, each NAME=VALUE[,NAME=VALUE]; NAME is one of: ${Object.entries(WHAT_IF_HELP).map(([k, v]) => `${k} (${v})`).join('; ')}`)
     .action(async (opts: Omit<CapacityCliOptions, 'scenario'> & { scenario: string }) => {
       process.stdout.write(`${await capacityCommand(opts)}\n`);

@@ -22,6 +22,8 @@ const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
   () => import('./match.ts'),
   () => import('./source.ts'),
   () => import('./spectrum.ts'),
+  () => import('./merge.ts'),
+  () => import('./slurm.ts'),
 ];
 
 /** Errors the user can act on: printed as one clear message, exit code 2, no stack trace. */

@@ -24,6 +24,11 @@ export interface ParallelTrackOptions {
   seed?: number;
   /** Ring-wide index of the element where turns start and end (default 0). */
   startElement?: number;
+  /**
+   * Global index of the first particle (default 0): particle p draws from stream particleOffset + p,
+   * so a shard of a bunch (sim/cluster) gets the same random numbers as in the whole bunch.
+   */
+  particleOffset?: number;
   /** Per-particle start element (overrides startElement); consecutive equal values share tasks. */
   startElements?: Int32Array;
   /** Progress bar on stderr (true), a custom sink, or none (default). */
@@ -147,6 +152,7 @@ async function runOnPool(
         const task: ChunkTask = {
           program: prog, coords: coordsBuf, loss: lossBuf, control: controlBuf, nTotal: n,
           chunk: ci, start: c.start, count: c.count, turns, seed, attempt, startElement: c.startElement,
+          ...(opts.particleOffset ? { particleOffset: opts.particleOffset } : {}),
           ...(opts.crashTest?.chunk === ci ? { crashAfterTurn: opts.crashTest.afterTurn } : {}),
         };
         try {

@@ -25,6 +25,8 @@ export interface ChunkTask {
   seed: number;
   /** Ring-wide index of the element where turns start and end (default 0). */
   startElement?: number;
+  /** Global index of particle 0 of the bunch (random streams; a shard of a cluster run). Default 0. */
+  particleOffset?: number;
   /** Test hook (handled by the Node worker): exit the thread after this many turns on attempt 0. */
   crashAfterTurn?: number;
   attempt?: number;
@@ -44,7 +46,7 @@ export function runChunk(task: ChunkTask, onTurn?: (turnsDone: number) => void):
   const loss = { turn: lossAll.subarray(start, start + count), element: lossAll.subarray(nTotal + start, nTotal + start + count) };
   const control = new Int32Array(task.control);
   const t0 = performance.now();
-  const turnsDone = trackTurns(task.program, r, count, task.turns, loss, { seed: task.seed, particleBase: start, startElement: task.startElement ?? 0 }, {
+  const turnsDone = trackTurns(task.program, r, count, task.turns, loss, { seed: task.seed, particleBase: (task.particleOffset ?? 0) + start, startElement: task.startElement ?? 0 }, {
     stop: control,
     onTurn: (t) => {
       Atomics.store(control, 1 + chunk, t);

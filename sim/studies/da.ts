@@ -29,6 +29,12 @@ export interface DAOptions {
   /** Radii tested per ray and step (default 3). */
   pointsPerStep?: number;
   compile?: CompileOptions;
+  /**
+   * Only the (δ, ray) pairs [first, first + count) of the δ-major list (δ index · rays + ray index):
+   * one shard of a cluster run (sim/cluster). Each pair's bisection is independent of the others, so
+   * its radius is the same as in the full scan; boundaries then hold only these rays.
+   */
+  jobRange?: { first: number; count: number };
 }
 
 export interface DABoundary {
@@ -67,7 +73,8 @@ export async function dynamicAperture(lat: Lattice, tracker: Tracker, opts: DAOp
   });
   const angles = Array.from({ length: nRays }, (_, k) => (Math.PI * k) / (nRays - 1));
   // brackets per (δ, ray)
-  const jobs = deltas.flatMap((_, di) => angles.map((a) => ({ di, a, lo: 0, hi: rMax, limit: false })));
+  const allJobs = deltas.flatMap((_, di) => angles.map((a) => ({ di, a, lo: 0, hi: rMax, limit: false })));
+  const jobs = opts.jobRange ? allJobs.slice(opts.jobRange.first, opts.jobRange.first + opts.jobRange.count) : allJobs;
   let tracked = 0;
   // first: does the outer bound itself survive?
   {
@@ -105,13 +112,18 @@ export async function dynamicAperture(lat: Lattice, tracker: Tracker, opts: DAOp
     const rays = jobs.filter((j) => j.di === di).map((j) => ({
       angleRad: j.a, radiusM: j.lo, xM: j.lo * Math.cos(j.a), yM: j.lo * Math.sin(j.a), reachedLimit: j.limit,
     }));
-    let area = 0;
-    for (let k = 0; k + 1 < rays.length; k++) {
-      area += 0.5 * rays[k].radiusM * rays[k + 1].radiusM * Math.sin(rays[k + 1].angleRad - rays[k].angleRad);
-    }
-    return { delta: d, orbit: Array.from(orbits[di]), rays, areaM2: area };
+    return { delta: d, orbit: Array.from(orbits[di]), rays, areaM2: fanAreaM2(rays) };
   });
   return { turns: opts.turns, precisionM: prec, rMaxM: rMax, boundaries, particlesTracked: tracked };
+}
+
+/** Area of the fan of rays (consecutive angles) [m²]: Σ ½ r_k r_{k+1} sin(θ_{k+1} − θ_k). */
+export function fanAreaM2(rays: ReadonlyArray<{ angleRad: number; radiusM: number }>): number {
+  let area = 0;
+  for (let k = 0; k + 1 < rays.length; k++) {
+    area += 0.5 * rays[k].radiusM * rays[k + 1].radiusM * Math.sin(rays[k + 1].angleRad - rays[k].angleRad);
+  }
+  return area;
 }
 
 function setStart(r: Float64Array, i: number, orbit: Float64Array, angle: number, radius: number): void {
