@@ -264,8 +264,8 @@ function slicesFor(lengthM: number): number {
 }
 
 /**
- * Natural focusing strength of an ideal undulator [1/m²]: (K k_u)²/(2γ²), k_u = 2π/λu
- * (Walker, CERN 98-04, eq. 32; Wiedemann, Particle Accelerator Physics).
+ * Natural focusing strength of an ideal undulator [1/m²]: (K k_u)²/(2γ²) = 1/(2ρ0²), k_u = 2π/λu
+ * (R. P. Walker, "Wigglers", CERN 98-04; H. Wiedemann, Particle Accelerator Physics).
  */
 export function undulatorFocusing(k: number, periodM: number, gamma: number): number {
   const ku = (2 * Math.PI) / periodM;

@@ -1,7 +1,7 @@
 /**
  * Edwards–Teng coupled optics (D. A. Edwards and L. C. Teng, IEEE Trans. Nucl. Sci. 20 (1973) 885;
  * normalisation and propagation as D. Sagan and D. Rubin, Phys. Rev. ST Accel. Beams 2, 074001
- * (1999), eqs. 7–12): the one-period 4×4 matrix is written M = V U V⁻¹ with
+ * (1999)): the one-period 4×4 matrix is written M = V U V⁻¹ with
  * V = [[γ I, C], [−C⁺, γ I]], γ² + det C = 1, U = diag(U_a, U_b), and C⁺ the symplectic conjugate.
  * β, α, μ of the a mode (≈ horizontal) and the b mode (≈ vertical) are those of U_a and U_b;
  * through an element T, T V0 = V1 diag(R_a, R_b) gives γ1 = √det(W11), R_a = W11/γ1,

@@ -1,6 +1,6 @@
 /**
- * Exact linear maps of every element kind, in pyAT's default physics model, and the orbit
- * propagation that the closed orbit, the Twiss functions and the chromaticity are built on.
+ * Exact linear maps of every element kind, in pyAT's default physics model (the orbit propagation
+ * built on them is in propagate.ts, the element compilation in compile.ts).
  *
  * Coordinates (pyAT): (x, px, y, py, δ, ct); px, py canonical momenta over the REFERENCE momentum,
  * so x' = px/(1+δ); ct = path lengthening (positive = late). Ultra-relativistic (β = 1), as pyAT.
@@ -24,9 +24,10 @@
  *
  * Undulators: the averaged natural focusing of an ideal device, k = (B0/Bρ)²/2 = (K k_u)²/(2γ²)
  * with k_u = 2π/λu and B0/Bρ = K k_u/γ (K = e B0/(m c k_u)): vertical only for a planar device
- * (vertical field), both planes for a helical one (K per component). Source: H. Wiedemann,
- * Particle Accelerator Physics, 4th ed., §(wiggler magnet focusing); R. P. Walker, "Wigglers",
- * CERN 98-04, p. 129 (eq. 32, "natural focusing 1/(2ρ0²)").
+ * (vertical field), both planes for a helical one (K per component): the period average of the
+ * vertical focusing 1/(2ρ0²) of a wiggler with peak radius ρ0 (R. P. Walker, "Wigglers", CERN
+ * Accelerator School, CERN 98-04 (1998); H. Wiedemann, Particle Accelerator Physics, chapter on
+ * insertion devices / wiggler focusing).
  *
  * Misalignments as pyAT T1/T2 and R1/R2: X_local = R(tilt)(X − d), X_out = R(tilt)ᵀ X_local,out + d
  * with R the pyAT rotation (x_l = C x + S y, y_l = −S x + C y). A normal quadrupole with tilt π/4

@@ -20,8 +20,9 @@
  * η' = (h0/k_u) sin k_u s: ⟨sin² |cos|³⟩ = 4/(15π)); I1 = −L h0²/(2 k_u²), I4 = −3 L h0⁴/(8 k_u²)
  * (own dispersion; lattice-η terms average out). Helical (|h| = h0, K per component):
  * I2 = L h0², I3 = L h0³, I5 = L h0³ [⟨H⟩ + ⟨βx⟩ h0²/(2 k_u²)], I1 = −L h0²/(2 k_u²), I4 = −L h0⁴/(2 k_u²).
- * R. P. Walker, "Wigglers", CERN 98-04 (1998) pp. 129–190, §3 (I2, I3, I5 of a wiggler);
- * H. Wiedemann, Synchrotron Radiation (Springer 2003), §5.
+ * (R. P. Walker, "Wigglers", CERN Accelerator School, CERN 98-04 (1998), the radiation integrals of
+ * a wiggler; derived here from the field h0 cos k_u s and checked against a sliced field in
+ * test/sim/optics/maps.test.ts.)
  */
 import { CGAMMA_M_PER_EV3, CQ_M, C_LIGHT } from '../constants.ts';
 import { MAP_THICK, oscillator, type CompiledElement } from './maps.ts';
@@ -177,7 +178,7 @@ export interface Equilibrium {
 
 /**
  * U0 = Cγ/(2π) E⁴ I2; εx = Cq γ² I5/(Jx I2); σδ² = Cq γ² I3/(Je I2); J = [1 − I4/I2, 1, 2 + I4/I2];
- * τ_i = 2 E T0/(J_i U0), T0 = C/(βc) (Sands, SLAC-121, eqs. 4.6, 5.40, 5.21; pyAT's definitions).
+ * τ_i = 2 E T0/(J_i U0), T0 = C/(βc) (Sands, SLAC-121, chapters 4–5; the definitions pyAT uses).
  */
 export function equilibrium(I: RadiationIntegrals, energyEV: number, gamma: number, circumferenceM: number): Equilibrium {
   const U0 = (CGAMMA_M_PER_EV3 / (2 * Math.PI)) * energyEV ** 4 * I.I2;

@@ -4,7 +4,7 @@
  *
  * - β, α, μ: from the one-period 4×4 Jacobian at the closed orbit (δ = 0), propagated with each
  *   element's exact Jacobian: β1 = ((m11β0 − m12α0)² + m12²)/β0, Δμ = atan2(m12, m11β0 − m12α0)
- *   (e.g. S. Y. Lee, Accelerator Physics, §2.II). Uncoupled planes use the diagonal 2×2 blocks;
+ *   (e.g. S. Y. Lee, Accelerator Physics, chapter 2). Uncoupled planes use the diagonal 2×2 blocks;
  *   a coupled lattice uses the Edwards–Teng parametrisation (coupling.ts).
  * - Dispersion η = dx/dδ, η' = dpx/dδ: central difference of the closed orbits at ±δ (as pyAT,
  *   which takes them from its orbits at ±DPStep/2); δ = 1.5e-6 gives ~1e-9 relative error.
