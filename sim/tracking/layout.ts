@@ -130,7 +130,7 @@ export interface Program {
   gamma: number;
   /** pyAT CRAD = Cγ E0³ / (2π) [m] (classical energy loss per unit B²·length). */
   crad: number;
-  /** Quantum diffusion: ⟨Δδ²⟩ per unit |b|³ length = Cq γ² CRAD [m²]. */
+  /** Quantum diffusion: ⟨Δδ²⟩ per unit |b|³ length = 2 Cq γ² CRAD [m²] (radiation.ts). */
   quantumDiffusion: number;
   /** Default vacuum chamber radius [m] checked after every element (0 = none). */
   chamberRadiusM: number;

@@ -11,10 +11,12 @@
  *
  * Quantum excitation (not in pyAT's pass methods, which use a separate diffusion element): a
  * Gaussian kick on δ once per integrator slice, at its central kick, with the variance of
- * incoherent photon emission,
- *   ⟨Δδ²⟩ = Cq γ0² CRAD (1+δ)⁴ |b⊥|³ (1 + h x + (x'² + y'²)/2) ℓ,
- * ℓ the slice length. At δ = 0 on the design orbit the sum over a turn is Cq γ² CRAD I3, which
- * with the damping above gives the equilibrium σδ² = Cq γ² I3 / (Je I2) (Sands eq. 5.17).
+ * incoherent photon emission (Sands, SLAC-121, eq. 5.14: d⟨δ²⟩/ds = (55/(24√3)) r_e λ̄_e γ⁵ |h|³,
+ * λ̄_e = ħ/(m_e c)), written with pyAT's constants as 2 Cq γ² CRAD |h|³:
+ *   ⟨Δδ²⟩ = 2 Cq γ0² CRAD (1+δ)⁴ |b⊥|³ (1 + h x + (x'² + y'²)/2) ℓ,
+ * ℓ the slice length. Per turn on the design orbit: 2 Cq γ² CRAD I3. With synchrotron motion half
+ * of it shows in δ, and with the damping above the equilibrium is σδ² = Cq γ² I3 / (Je I2)
+ * (Sands eq. 5.17).
  * The random number is keyed by (seed, particle, turn, element, slice pair) — see integrator.ts and
  * sim/parallel/rng.ts.
  */
@@ -25,9 +27,9 @@ export function cradM(energyEV: number): number {
   return (CGAMMA_M_PER_EV3 * energyEV ** 3) / (2 * Math.PI);
 }
 
-/** Quantum diffusion coefficient Cq γ² CRAD [m²] (⟨Δδ²⟩ per unit |b|³ × path length). */
+/** Quantum diffusion coefficient 2 Cq γ² CRAD [m²] (⟨Δδ²⟩ per unit |b|³ × path length). */
 export function quantumDiffusionM2(energyEV: number, gamma: number): number {
-  return CQ_M * gamma * gamma * cradM(energyEV);
+  return 2 * CQ_M * gamma * gamma * cradM(energyEV);
 }
 
 /**
