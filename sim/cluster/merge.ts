@@ -5,7 +5,7 @@
  *
  * The expected shard count and inputs hash come from the job manifest `slurm.json` when the folder
  * has one (written by `nanoterasu slurm`), else from the shard files themselves (the hash most of
- * them share; the largest N among the file names).
+ * them share; the N most file names give).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,7 +74,17 @@ export function checkShards(dir: string, expect: ShardExpectation = readManifest
     }
     parsed.push({ name, index, count, file });
   }
-  const count = expect.count ?? Math.max(0, ...parsed.map((p) => p.count), ...bad.map((b) => Number(SHARD_FILE_RE.exec(b.file)?.[2] ?? 0)));
+  // the split: the manifest's N, else the N named by most files (the larger on a tie)
+  const nVotes = new Map<number, number>();
+  for (const f of names) {
+    const n = Number(SHARD_FILE_RE.exec(f)![2]);
+    nVotes.set(n, (nVotes.get(n) ?? 0) + 1);
+  }
+  let count = expect.count ?? 0;
+  if (expect.count === undefined) {
+    let best = 0;
+    for (const [n, v] of nVotes) if (v > best || (v === best && n > count)) { best = v; count = n; }
+  }
   // the inputs every shard must share: the manifest's, else the most common among the files
   let hash = expect.inputsHash ?? null;
   if (!hash) {
