@@ -132,10 +132,11 @@ async function runOnPool(
     interrupted = true;
     Atomics.store(control, 0, 1);
   };
+  const abortNow = () => process.exit(130);
   const onSigint = () => {
     process.stderr.write('\nnanoterasu: stopping at the next turn (Ctrl-C again to abort)\n');
     stop();
-    process.once('SIGINT', () => process.exit(130));
+    process.once('SIGINT', abortNow);
   };
   if (opts.handleSigint ?? true) process.once('SIGINT', onSigint);
   opts.signal?.addEventListener('abort', stop, { once: true });
@@ -174,6 +175,7 @@ async function runOnPool(
   } finally {
     if (timer) clearInterval(timer);
     process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGINT', abortNow);
     opts.signal?.removeEventListener('abort', stop);
   }
   const wallS = (performance.now() - t0) / 1000;
