@@ -55,8 +55,13 @@ describe('parallel tracking', () => {
     expect(Number.isNaN(ref.r[36])).toBe(true);
   }, 20_000);
 
-  it('the seed matters (quantum excitation) and chunking does not', async () => {
-    const a = await pool2.track(prog, bunch, { turns, seed: 12345, chunkSize: 1, handleSigint: false });
+  it('the seed matters (quantum excitation); chunking and the progress bar do not', async () => {
+    let updates = 0;
+    const a = await pool2.track(prog, bunch, {
+      turns, seed: 12345, chunkSize: 1, handleSigint: false,
+      progress: { update: () => { updates++; }, finish: () => { updates++; } },
+    });
+    expect(updates).toBeGreaterThan(0);
     const b = await pool2.track(prog, bunch, { turns, seed: 777, chunkSize: 5, handleSigint: false });
     expect(bits(a.coords)).toEqual(bits(ref.r));
     expect(b.coords[4]).not.toBe(a.coords[4]);
