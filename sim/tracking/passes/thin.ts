@@ -9,6 +9,8 @@
  * with a length L the kick is spread uniformly along a drift (exact for a constant field in the
  * paraxial model):
  *   x += L (px + θx/2)/(1+δ), cτ += L (px² + py² + px θx + py θy + (θx² + θy²)/3) / (2(1+δ)²).
+ * Corrector misalignments (dx, dy, tilt) are not applied: a shifted corrector kicks the same, and a
+ * rolled one is not modelled (give hkick/vkick in the beam frame).
  */
 import { COR, THN } from '../layout.ts';
 import { misalignIn, misalignOut } from './misalign.ts';
