@@ -67,6 +67,7 @@ export async function measure(): Promise<TrackingBenchRow[]> {
     }
   }
   const cpu = new Map<string, number>();
+  const calls = new Map<string, number>();
   for (const c of cases) {
     const r0 = bunch(N);
     bench.add(c.name, () => {
@@ -75,13 +76,14 @@ export async function measure(): Promise<TrackingBenchRow[]> {
       trackTurns(c.prog, r, N, c.turns, newLossArrays(N), { seed: 1 });
       const u = process.cpuUsage(u0);
       cpu.set(c.name, (cpu.get(c.name) ?? 0) + (u.user + u.system) / 1e6);
+      calls.set(c.name, (calls.get(c.name) ?? 0) + 1);
     });
   }
   await bench.run();
   for (const c of cases) {
     const task = bench.getTask(c.name)!;
     const res = task.result as unknown as { latency: { mean: number }; totalTime?: number };
-    const runs = 4; // 1 warm-up + 3 iterations are all in the CPU sum
+    const runs = calls.get(c.name) ?? NaN; // warm-up and timed calls are all in the CPU sum
     const passes = N * c.turns * passesPerTurn(c.prog);
     const wallRate = passes / (res.latency.mean / 1000);
     const cpuRate = (passes * runs) / (cpu.get(c.name) ?? NaN);
