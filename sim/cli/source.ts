@@ -22,7 +22,7 @@ import { POLARISATION_MODES, type PolarisationMode } from '../../beamlines/devic
 import { UserError } from './main.ts';
 import { parseAperture } from './spectrum.ts';
 
-interface Options {
+export interface Options {
   beamline?: string;
   device?: string;
   beam?: string;

@@ -41,21 +41,29 @@ import { survey, type Survey } from '../../lattice/survey.ts';
 import { scenarioSchema, validate, type LatticeSectionConfig, type RunContext, type ScenarioSection } from './schema.ts';
 import { loadYaml, parseYaml, ScenarioError, type YamlDoc } from './yaml.ts';
 import { catalogueSection } from '../../beamlines/catalogue/section.ts';
+import { opticsSection } from '../optics/section.ts';
+import { sourcesSection } from '../../beamlines/devices/section.ts';
 import { beamlinesSection } from '../../beamlines/section.ts';
 import { topupSection } from '../topup/section.ts';
 import { capacitySection } from '../capacity/section.ts';
 
 /** THE TABLE of scenario sections, in run order (see the header). One entry per module. */
 export const SECTIONS: ScenarioSection[] = [
+  opticsSection,
   catalogueSection,
+  sourcesSection,
   beamlinesSection,
   topupSection,
   capacitySection,
-  // opticsSection,
 ];
 
 export interface LoadedScenario {
   doc: YamlDoc;
+  /**
+   * Sections written as `name: { include: other.yaml }` take that file's `name:` section; errors in
+   * it (at validation and at run time) name the included file and its line. Keyed by section name.
+   */
+  includedDocs: Record<string, YamlDoc>;
   /** Validated configuration: `lattice` plus one key per section present. */
   config: Record<string, unknown> & { name?: string; description?: string; lattice: LatticeSectionConfig };
   /** Scenario name: `name`, else the file name without extension. */
@@ -73,9 +81,23 @@ export function parseScenario(text: string, file = '(scenario)', sections: reado
 }
 
 function checkScenario(doc: YamlDoc, sections: readonly ScenarioSection[]): LoadedScenario {
-  const config = validate(doc, scenarioSchema(sections)) as LoadedScenario['config'];
+  const isMap = doc.data !== null && typeof doc.data === 'object' && !Array.isArray(doc.data);
+  const data: Record<string, unknown> = isMap ? { ...(doc.data as Record<string, unknown>) } : {};
+  const included: Record<string, unknown> = {};
+  const includedDocs: Record<string, YamlDoc> = {};
+  for (const s of sections) {
+    const v = data[s.name] as Record<string, unknown> | undefined;
+    if (!v || typeof v !== 'object' || Array.isArray(v) || Object.keys(v).length !== 1 || typeof v.include !== 'string') continue;
+    const incDoc = loadYaml(resolve(dirname(doc.file), v.include));
+    const incData = (incDoc.data as Record<string, unknown> | null)?.[s.name];
+    if (incData === undefined) throw doc.error([s.name, 'include'], `${v.include} has no '${s.name}' section`);
+    included[s.name] = validate(incDoc, s.schema, incData, [s.name]);
+    includedDocs[s.name] = incDoc;
+    delete data[s.name];
+  }
+  const config = { ...(validate(doc, scenarioSchema(sections), isMap ? data : doc.data) as object), ...included } as LoadedScenario['config'];
   const name = config.name ?? basename(doc.file, extname(doc.file));
-  return { doc, config, name };
+  return { doc, config, name, includedDocs };
 }
 
 export interface SectionOutcome {
@@ -168,7 +190,9 @@ export async function runScenario(sc: LoadedScenario, sections: readonly Scenari
   const outcomes: SectionOutcome[] = [];
   for (const section of sections) {
     if (config[section.name] === undefined) continue;
-    const result = await section.run(config[section.name], ctx);
+    const inc = sc.includedDocs?.[section.name];
+    const sctx: RunContext = inc ? { ...ctx, file: inc.file, dir: dirname(resolve(inc.file)), doc: inc } : ctx;
+    const result = await section.run(config[section.name], sctx);
     results.set(section.name, result);
     outcomes.push({ name: section.name, config: config[section.name], result, section });
   }
