@@ -165,11 +165,11 @@ function drawPlots() {
     tw ? [tw.s, tw.betaX, tw.betaY, tw.etaX.map((v: number) => v * 10)] : [[]],
     [{ label: 'βx [m]', stroke: '#d83a34' }, { label: 'βy [m]', stroke: '#2f6fdf' }, { label: '10·ηx [m]', stroke: '#3aa657' }], 's [m]');
   const tl = s.topup?.timeline;
-  plot($('plot-topup'), 'top-up', tl ? [tl.tH, tl.currentMA] : [[]], [{ label: 'I [mA]', stroke: '#e0a020' }], 't [h]');
+  plot($('plot-topup'), 'top-up', tl ? [tl.t.map((t: number) => t / 3600), tl.currentMA] : [[]], [{ label: 'I [mA]', stroke: '#e0a020' }], 't [h]');
   const cap = s.capacity?.beamlines as any[] | undefined;
   if (cap?.length) {
     const xs = cap.map((_, i) => i);
-    plot($('plot-capacity'), 'capacity', [xs, cap.map((c) => c.hoursSupplied), cap.map((c) => c.hoursDemanded ?? c.hoursSupplied * c.oversubscription)],
+    plot($('plot-capacity'), 'capacity', [xs, cap.map((c) => c.hoursSupplied), cap.map((c) => c.hoursRequested)],
       [{ label: 'supplied [h]', stroke: '#3aa657' }, { label: 'demanded [h]', stroke: '#d83a34' }], 'beamline #');
   } else plot($('plot-capacity'), 'capacity', [[]], [], '');
 }

@@ -107,9 +107,20 @@ describe('3D view in chromium', () => {
     const bundle = JSON.parse(readFileSync(bundleFile, 'utf8'));
     const bl = bundle.sections.catalogue.beamlines.find((b: any) => b.id === 'BL08W');
     expect(rows.filter((r) => /^station\.[^.]+$/.test(r.key)).map((r) => r.key)).toEqual(bl.stations.map((s: any) => `station.${s.name}`));
-    const cap = bundle.sections.capacity?.beamlines?.find((b: any) => b.id === 'BL08W');
-    for (const r of rows.filter((x) => x.key.startsWith('capacity.'))) {
-      expect(Number(r.value)).toBe(cap[r.key.slice('capacity.'.length)]);
+    // Capacity figures: the `capacity` command on the same scenario file and seed.
+    const cap = JSON.parse(cli(['capacity', '--scenario', 'scenarios/capacity-fy2026.yaml', '--json']));
+    const capBl = cap.beamlines.find((b: any) => b.id === 'BL08W');
+    const capRows = rows.filter((x) => x.key.startsWith('capacity.'));
+    expect(capRows.length).toBeGreaterThanOrEqual(6);
+    for (const r of capRows) expect(Number(r.value)).toBe(capBl[r.key.slice('capacity.'.length)]);
+    // Flux at the sample and samples/hour: the `beamline` command.
+    const line = JSON.parse(cli(['beamline', 'BL08W', '--json']));
+    const fluxRows = rows.filter((x) => x.key.startsWith('flux.'));
+    expect(fluxRows.length).toBeGreaterThanOrEqual(6);
+    for (const st of line.stations ?? line.beamline?.stations) {
+      const best = st.fluxAtSample.reduce((a: any, x: any) => (x.photonsPerS > a.photonsPerS ? x : a));
+      expect(Number(rows.find((r) => r.key === `flux.${st.name}.peakPhotonsPerS`)!.value)).toBe(best.photonsPerS);
+      expect(Number(rows.find((r) => r.key === `flux.${st.name}.samplesPerHour`)!.value)).toBe(st.samplesPerHour);
     }
   });
 

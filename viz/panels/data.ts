@@ -39,6 +39,16 @@ export function beamlinePanelRows(b: BundleLike, portId: string): { title: strin
     if (st.concurrentWith?.length) rows.push({ key: `station.${st.name}.concurrent`, label: '  runs with', value: st.concurrentWith.join(', ') });
     if (st.samplesPerHour !== undefined) rows.push({ key: `station.${st.name}.samplesPerHour`, label: '  samples/h', value: st.samplesPerHour });
   }
+  const opt = findById(section(b, 'beamlines')?.beamlines, id);
+  for (const st of (opt?.stations ?? []) as Obj[]) {
+    const flux = st.fluxAtSample as { energyEV: number; photonsPerS: number }[] | undefined;
+    if (flux?.length) {
+      const best = flux.reduce((a, x) => (x.photonsPerS > a.photonsPerS ? x : a));
+      rows.push({ key: `flux.${st.name}.peakPhotonsPerS`, label: `  ${st.name}: peak flux at sample`, value: best.photonsPerS, unit: 'ph/s' });
+      rows.push({ key: `flux.${st.name}.peakEnergyEV`, label: `  ${st.name}: at`, value: best.energyEV, unit: 'eV' });
+    }
+    if (typeof st.samplesPerHour === 'number') rows.push({ key: `flux.${st.name}.samplesPerHour`, label: `  ${st.name}: samples/h`, value: st.samplesPerHour });
+  }
   const src = findById(section(b, 'sources')?.beamlines, id);
   if (src) {
     if (src.totalPowerW !== undefined) rows.push({ key: 'source.totalPowerW', label: 'Source power', value: src.totalPowerW, unit: 'W' });
@@ -51,7 +61,7 @@ export function beamlinePanelRows(b: BundleLike, portId: string): { title: strin
   }
   const cap = findById(section(b, 'capacity')?.beamlines, id);
   if (cap) {
-    for (const k of ['hoursSupplied', 'hoursUsed', 'oversubscription', 'acceptanceRate', 'utilisation', 'waitDaysMedian']) {
+    for (const k of ['hoursSupplied', 'hoursUsed', 'hoursRequested', 'oversubscription', 'acceptanceRate', 'utilisation', 'waitDaysMedian']) {
       if (typeof cap[k] === 'number') rows.push({ key: `capacity.${k}`, label: k, value: cap[k] });
     }
   }
