@@ -4,7 +4,7 @@
  * jacobian.ts. In 6D the fixed point carries the synchronous cτ and, with radiation, the energy
  * offset of the closed orbit; in 4D (δ fixed) only the transverse part is solved.
  */
-import type { Program } from './layout.ts';
+import { KIND, type Program } from './layout.ts';
 import { oneTurnMatrix } from './jacobian.ts';
 import { newLossArrays, trackTurns } from './track.ts';
 
@@ -40,11 +40,13 @@ function solve(A: Float64Array, b: Float64Array, n: number): Float64Array {
 }
 
 /**
- * The fixed point of the one-turn map. `dims` = 6 for a 6D program (RF on), 4 for 4D (δ = x0[4]
- * held fixed, cτ free). Converges to |F(X) − X| < tol [m, rad] or throws OrbitError.
+ * The fixed point of the one-turn map. `dims` = 6 for a 6D program with an active cavity, else 4
+ * (δ = guess[4] held fixed, cτ free). Converges to |F(X) − X| < tol [m, rad] or throws OrbitError.
  */
 export function closedOrbit(prog: Program, opts: { guess?: ArrayLike<number>; dims?: 4 | 6; tol?: number; maxIter?: number } = {}): Float64Array {
-  const dims = opts.dims ?? (prog.mode === '6d' ? 6 : 4);
+  // without an active cavity there is no longitudinal fixed point: solve the transverse part only
+  const hasRf = prog.kinds.includes(KIND.RF);
+  const dims = opts.dims ?? (prog.mode === '6d' && hasRf ? 6 : 4);
   const tol = opts.tol ?? 1e-15;
   const X = Float64Array.from(opts.guess ?? [0, 0, 0, 0, 0, 0]);
   const one = new Float64Array(6);
