@@ -10,8 +10,10 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import { maShardInputs, maShardPayload } from '../cluster/studies.ts';
+import { shardRange, shardRequest, SHARD_HELP, writeShard, type ItemRange } from '../cluster/shard.ts';
 import { TrackingPool } from '../parallel/pool.ts';
-import { momentumAcceptance } from '../studies/ma.ts';
+import { momentumAcceptance, type MAResult } from '../studies/ma.ts';
 import { poolTracker } from '../studies/tracker.ts';
 import { StudyError } from '../studies/tune.ts';
 import { OrbitError } from '../tracking/orbit.ts';
@@ -21,6 +23,7 @@ import { intOption, latticeOption, numberOption } from './track.ts';
 interface Options {
   turns: string; every: string; deltaMax: string; precision: string; radiation?: boolean;
   slices?: string; workers?: string; lattice?: string; format?: string; json?: boolean;
+  shard?: string; out?: string;
 }
 
 export function register(program: Command): void {
@@ -37,7 +40,11 @@ export function register(program: Command): void {
     .option('--lattice <file>', 'lattice file (default: the built-in NanoTerasu ring)')
     .option('--format <name>', 'lattice file format')
     .option('--json', 'print JSON instead of a table')
+    .option('--shard <i/N>', SHARD_HELP.shard)
+    .option('--out <dir>', SHARD_HELP.out)
     .action(async (opts: Options) => {
+      const shard = shardRequest(opts);
+      let range: ItemRange | undefined;
       const turns = intOption(opts.turns, 'turns', 1)!;
       const every = intOption(opts.every, 'every', 1)!;
       const deltaMax = numberOption(opts.deltaMax, 'delta-max', 1e-9)!;
@@ -50,6 +57,7 @@ export function register(program: Command): void {
       try {
         res = await momentumAcceptance(lattice, poolTracker(pool), {
           turns, every, deltaMax, precision, compile: { radiation: Boolean(opts.radiation), ...(slices ? { slices } : {}) },
+          ...(shard ? { siteRange: (total: number) => (range = shardRange(total, shard.spec)) } : {}),
         });
       } catch (err) {
         if (err instanceof OrbitError || err instanceof StudyError) throw new UserError(`lattice '${lattice.name}': ${err.message}`);
@@ -57,14 +65,25 @@ export function register(program: Command): void {
       } finally {
         await pool.close();
       }
+      if (shard && range) {
+        const inputs = maShardInputs(lattice, { turns, every, deltaMax, precision, radiation: Boolean(opts.radiation), slices: slices ?? null });
+        const file = writeShard('ma', shard, range, inputs, maShardPayload(res, workers));
+        process.stdout.write(`shard ${shard.spec.index}/${shard.spec.count} (sites ${range.first}–${range.first + range.count - 1} of ${range.total}) written to ${file}\n`);
+        return;
+      }
       if (opts.json) {
         process.stdout.write(JSON.stringify({ lattice: lattice.name, radiation: Boolean(opts.radiation), workers, ...res }) + '\n');
         return;
       }
-      const lines = [`local momentum acceptance of ${lattice.name}: ${turns} turns, 6D, precision ${precision}`, '      s [m]  element                    δ+        δ−'];
-      for (const p of res.points) {
-        lines.push(`${p.sM.toFixed(3).padStart(11)}  ${p.element.padEnd(24)} ${(p.deltaPlus * 100).toFixed(3).padStart(7)} % ${(p.deltaMinus * 100).toFixed(3).padStart(7)} %`);
-      }
-      process.stdout.write(lines.join('\n') + '\n');
+      process.stdout.write(formatMA(lattice.name, res));
     });
+}
+
+/** The table of an MA result (also printed by `nanoterasu merge` for merged shards). */
+export function formatMA(latticeName: string, res: MAResult): string {
+  const lines = [`local momentum acceptance of ${latticeName}: ${res.turns} turns, 6D, precision ${res.precision}`, '      s [m]  element                    δ+        δ−'];
+  for (const p of res.points) {
+    lines.push(`${p.sM.toFixed(3).padStart(11)}  ${p.element.padEnd(24)} ${(p.deltaPlus * 100).toFixed(3).padStart(7)} % ${(p.deltaMinus * 100).toFixed(3).padStart(7)} %`);
+  }
+  return lines.join('\n') + '\n';
 }

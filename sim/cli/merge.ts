@@ -14,9 +14,10 @@ import type { Command } from 'commander';
 import { summariseCheck } from '../cluster/slurm.ts';
 import { checkShards, describeProblems } from '../cluster/merge.ts';
 import type { ShardFile } from '../cluster/shard.ts';
-import { mergeCapacity, mergeDA, mergeTrack, type CapacityPayload, type DAPayload, type TrackPayload } from '../cluster/studies.ts';
+import { mergeCapacity, mergeDA, mergeMA, mergeTrack, type CapacityPayload, type DAPayload, type MAPayload, type TrackPayload } from '../cluster/studies.ts';
 import { renderCapacity } from './capacity.ts';
 import { formatDA } from './da.ts';
+import { formatMA } from './ma.ts';
 import { UserError } from './main.ts';
 
 export interface MergeOutput { study: string; json: unknown; text: string; jsonText: string }
@@ -36,6 +37,11 @@ export function mergeDir(dir: string): MergeOutput {
       const m = mergeDA(shards as ShardFile<DAPayload>[]);
       const jsonText = JSON.stringify(m);
       return { study: 'da', json: m, jsonText, text: formatDA(m.lattice, m.mode, m) };
+    }
+    case 'ma': {
+      const m = mergeMA(shards as ShardFile<MAPayload>[]);
+      const jsonText = JSON.stringify(m);
+      return { study: 'ma', json: m, jsonText, text: formatMA(m.lattice, m) };
     }
     case 'capacity': {
       const { report, whatIf } = mergeCapacity(shards as ShardFile<CapacityPayload>[]);

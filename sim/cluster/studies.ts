@@ -4,6 +4,7 @@
  *
  * - da: items are the (δ, ray) pairs, δ-major; each pair's bisection is independent, the area is
  *   recomputed over the merged rays with the same function (fanAreaM2) in the same order.
+ * - ma: items are the sites (every Nth element); each site's δ± search is independent.
  * - capacity: items are the facility-years k = run·years + year, each on the stream (seed, k); the
  *   accumulator holds whole numbers (minutes, counts), so adding the shards' accumulators is exact.
  * - track: items are particles; particle p keeps its stream (seed, p) through `particleOffset`.
@@ -17,6 +18,7 @@ import type { MonteCarloResult } from '../capacity/montecarlo.ts';
 import type { CapacityScenario } from '../capacity/scenario.ts';
 import type { ParallelTrackResult } from '../parallel/pool.ts';
 import { fanAreaM2, type DABoundary, type DAResult } from '../studies/da.ts';
+import type { MAPoint, MAResult } from '../studies/ma.ts';
 import type { BeamParameters } from '../tracking/bunch.ts';
 import { elementLabel } from '../tracking/compile.ts';
 import type { Program } from '../tracking/layout.ts';
@@ -70,6 +72,34 @@ export function mergeDA(shards: ShardFile<DAPayload>[]): { lattice: string; mode
   return {
     lattice: inp.lattice.name, mode: inp.mode, radiation: inp.radiation, workers: shards[0].payload.workers,
     turns: inp.turns, precisionM: inp.precisionM, rMaxM: inp.rMaxM, boundaries, particlesTracked: tracked,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- ma
+
+export interface MAInputs {
+  lattice: { name: string; sha256: string };
+  turns: number; every: number; deltaMax: number; precision: number; radiation: boolean; slices: number | null;
+}
+
+export interface MAPayload { points: MAPoint[]; particlesTracked: number; workers: number }
+
+export function maShardInputs(lat: Lattice, o: Omit<MAInputs, 'lattice'>): MAInputs {
+  return { lattice: latticeIdentity(lat), ...o };
+}
+
+export function maShardPayload(res: MAResult, workers: number): MAPayload {
+  return { points: res.points, particlesTracked: res.particlesTracked, workers };
+}
+
+/** The `nanoterasu ma --json` object of the whole ring (sites in order). */
+export function mergeMA(shards: ShardFile<MAPayload>[]): { lattice: string; radiation: boolean; workers: number } & MAResult {
+  const inp = shards[0].inputs as MAInputs;
+  let tracked = 0;
+  for (const s of shards) tracked += s.payload.particlesTracked;
+  return {
+    lattice: inp.lattice.name, radiation: inp.radiation, workers: shards[0].payload.workers,
+    turns: inp.turns, precision: inp.precision, deltaMax: inp.deltaMax, points: shards.flatMap((s) => s.payload.points), particlesTracked: tracked,
   };
 }
 
@@ -185,5 +215,5 @@ export function mergeTrack(shards: ShardFile<TrackPayload>[]): Record<string, un
 }
 
 /** Which study a shard folder holds, and how it merges. */
-export const STUDIES = ['da', 'capacity', 'track'] as const;
+export const STUDIES = ['da', 'ma', 'capacity', 'track'] as const;
 export type StudyName = (typeof STUDIES)[number];

@@ -30,6 +30,12 @@ export interface MAOptions {
   precision?: number;
   pointsPerStep?: number;
   compile?: CompileOptions;
+  /**
+   * Only some of the sites (one shard of a cluster run, sim/cluster): given the number of sites,
+   * returns the contiguous range [first, first + count) to compute. Each site's search is
+   * independent of the others, so its δ± are those of the full scan.
+   */
+  siteRange?: (sitesTotal: number) => { first: number; count: number };
 }
 
 export interface MAPoint {
@@ -75,6 +81,10 @@ export async function momentumAcceptance(lat: Lattice, tracker: Tracker, opts: M
     const e = g - p * prog.nElements;
     if (g % every === 0 && prog.kinds[e] !== KIND.IDENTITY) sites.push({ index: g, orbit: Float64Array.from(r) });
     passElements(prog, r, 1, e, e + 1, 0, p, 0, 0, 0, loss);
+  }
+  if (opts.siteRange) {
+    const { first, count } = opts.siteRange(sites.length);
+    sites.splice(0, sites.length, ...sites.slice(first, first + count));
   }
   const jobs = sites.flatMap((s) => [1, -1].map((sign) => ({ s, sign, lo: 0, hi: dMax })));
   let tracked = 0;

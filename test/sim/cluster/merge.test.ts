@@ -13,6 +13,7 @@ const root = mkdtempSync(join(tmpdir(), 'nt-merge-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const DA = ['da', '--turns', '16', '--rays', '5', '--deltas', '0,0.01', '--precision', '1e-4', '--workers', '1'];
+const MA = ['ma', '--turns', '20', '--every', '60', '--precision', '1e-3', '--workers', '1'];
 const CAPACITY = ['capacity', '--years', '2', '--runs', '3', '--workers', '1', '--what-if', 'units=150'];
 const TRACK = ['track', '--particles', '9', '--turns', '2', '--radiation', '--quantum', '--seed', '5', '--workers', '1', '--no-progress'];
 
@@ -51,6 +52,14 @@ describe('nanoterasu <study> --shard i/N --out DIR, then nanoterasu merge DIR', 
     expect(JSON.parse(readFileSync(join(daDir, 'merged.json'), 'utf8'))).toEqual(single);
     // the table is the da command's table
     expect(await ok('merge', daDir)).toMatch(/δ = 0\.01: area \(y ≥ 0\) \d+\.\d{3} mm²/);
+  }, 120_000);
+
+  it('momentum acceptance in 3 shards merges to exactly the single-machine δ± at every site', async () => {
+    const dir = join(root, 'ma');
+    const single = await runSharded(MA, 3, dir) as { points: unknown[] };
+    const merged = JSON.parse(await ok('merge', dir, '--json'));
+    expect(merged).toEqual(single);
+    expect(single.points.length).toBeGreaterThanOrEqual(3);
   }, 120_000);
 
   it('capacity Monte Carlo (with a what-if) in 3 shards merges to exactly the single-machine report', async () => {
