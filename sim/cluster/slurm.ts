@@ -77,7 +77,7 @@ export function arrayScript(m: SlurmManifest): string {
     `--output=${join(m.dir, 'logs', 'shard-%a.out')}`,
     `--chdir=${m.cwd}`,
   ]);
-  const hasWorkers = m.args.includes('--workers');
+  const hasWorkers = m.args.some((a) => a === '--workers' || a.startsWith('--workers='));
   lines.push(
     '# written by `nanoterasu slurm`; shard i of N = SLURM_ARRAY_TASK_ID',
     'set -euo pipefail',
