@@ -46,6 +46,34 @@ export function integrateBody(r: Float64Array, i: number, P: Float64Array, o: nu
   const pn = 1 / (1 + d);
   const nl1 = l1 * pn;
   const nl2 = l2 * pn;
+  if (mo === 1) {
+    // quadrupole-order fields (the common case): the same arithmetic as the Horner loop, unrolled
+    const b0 = P[ob];
+    const a0 = P[oa];
+    for (let s = 0; s < ns; s++) {
+      for (let q = 0; q < 3; q++) {
+        const nl = q === 0 ? nl1 : nl2;
+        x += nl * px;
+        y += nl * py;
+        ct += (nl * pn * (px * px + py * py)) / 2;
+        const w = q === 1 ? k2 : k1;
+        const re = bTop * x - aTop * y + b0;
+        const im = aTop * x + bTop * y + a0;
+        px -= w * (re - (d - x * h) * h);
+        py += w * im;
+        ct += w * h * x;
+      }
+      x += nl1 * px;
+      y += nl1 * py;
+      ct += (nl1 * pn * (px * px + py * py)) / 2;
+    }
+    r[i] = x;
+    r[i + 1] = px;
+    r[i + 2] = y;
+    r[i + 3] = py;
+    r[i + 5] = ct;
+    return;
+  }
   for (let s = 0; s < ns; s++) {
     for (let q = 0; q < 3; q++) {
       const nl = q === 0 ? nl1 : nl2;
