@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option('--time <limit>', 'wall-time limit per shard (Slurm syntax)', DEFAULT_RESOURCES.time)
     .option('--partition <name>', 'Slurm partition')
     .option('--account <name>', 'Slurm account')
-    .option('--setup <line...>', 'shell lines before node in every job, e.g. "module load nodejs/20"')
+    .option('--setup <line>', 'a shell line before node in every job, e.g. "module load nodejs/20" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--resubmit <dir>', 'resubmit only the shards of DIR that are missing or bad')
     .option('--status <dir>', 'summarise the shards and Slurm jobs of DIR')
     .allowUnknownOption()

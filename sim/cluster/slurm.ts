@@ -80,8 +80,9 @@ export function arrayScript(m: SlurmManifest): string {
   const hasWorkers = m.args.some((a) => a === '--workers' || a.startsWith('--workers='));
   lines.push(
     '# written by `nanoterasu slurm`; shard i of N = SLURM_ARRAY_TASK_ID',
-    'set -euo pipefail',
+    // site setup first: module scripts often use unset variables, which `set -u` would refuse
     ...(r.setup ?? []),
+    'set -euo pipefail',
     `cd ${shellQuote(m.cwd)}`,
     `exec node ${launcher()} ${[m.study, ...m.args].map(shellQuote).join(' ')}${hasWorkers ? '' : ' --workers "${SLURM_CPUS_PER_TASK:-1}"'} --shard "\${SLURM_ARRAY_TASK_ID}/${m.count}" --out ${shellQuote(m.dir)}`,
     '',
@@ -94,7 +95,7 @@ export function mergeScript(m: SlurmManifest): string {
   const r = m.resources;
   const lines: string[] = [];
   header(lines, `nt-${m.study}-merge`, r, ['--ntasks=1', '--cpus-per-task=1', `--mem=${r.mem}`, '--time=00:30:00', `--output=${join(m.dir, 'logs', 'merge-%j.out')}`, `--chdir=${m.cwd}`]);
-  lines.push('set -euo pipefail', ...(r.setup ?? []), `cd ${shellQuote(m.cwd)}`, `exec node ${launcher()} merge ${shellQuote(m.dir)}`, '');
+  lines.push(...(r.setup ?? []), 'set -euo pipefail', `cd ${shellQuote(m.cwd)}`, `exec node ${launcher()} merge ${shellQuote(m.dir)}`, '');
   return lines.join('\n');
 }
 
