@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { formatReport, formatWhatIf, summarise, type CapacityReport } from '../capacity/metrics.ts';
 import { defaultWorkers, runMonteCarlo } from '../capacity/montecarlo.ts';
 import { applyWhatIf, loadCapacityScenario, WHAT_IF_HELP } from '../capacity/scenario.ts';
-import { capacityShardInputs, capacityShardPayload } from '../cluster/studies.ts';
+import { capacityShardInputs, capacityShardPayload } from '../cluster/capacity.ts';
 import { shardRange, shardRequest, SHARD_HELP, writeShard } from '../cluster/shard.ts';
 import { UserError } from './main.ts';
 

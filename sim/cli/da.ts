@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { daShardInputs, daShardPayload } from '../cluster/studies.ts';
+import { daShardInputs, daShardPayload } from '../cluster/da.ts';
 import { shardRange, shardRequest, SHARD_HELP, writeShard } from '../cluster/shard.ts';
 import { TrackingPool } from '../parallel/pool.ts';
 import { dynamicAperture, type DAResult } from '../studies/da.ts';

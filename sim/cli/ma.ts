@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { maShardInputs, maShardPayload } from '../cluster/studies.ts';
+import { maShardInputs, maShardPayload } from '../cluster/ma.ts';
 import { shardRange, shardRequest, SHARD_HELP, writeShard, type ItemRange } from '../cluster/shard.ts';
 import { TrackingPool } from '../parallel/pool.ts';
 import { momentumAcceptance, type MAResult } from '../studies/ma.ts';

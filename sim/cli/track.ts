@@ -20,7 +20,7 @@ import type { Command } from 'commander';
 import { loadLattice } from '../../lattice/formats/index.ts';
 import type { Lattice } from '../../lattice/lattice.ts';
 import { nanoterasuRing } from '../../lattice/nanoterasu.ts';
-import { trackShardInputs, trackShardPayload } from '../cluster/studies.ts';
+import { trackShardInputs, trackShardPayload } from '../cluster/track.ts';
 import { shardRange, shardRequest, SHARD_HELP, writeShard } from '../cluster/shard.ts';
 import { trackParallel } from '../parallel/pool.ts';
 import { beamAtStart } from '../tracking/beam.ts';

@@ -13,6 +13,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Lattice } from '../../lattice/lattice.ts';
 import { UserError } from '../cli/main.ts';
 import { canonicalJson, codeVersion, inputsHash, sha256, type CodeVersion } from './hash.ts';
 
@@ -93,7 +94,7 @@ export function writeShard<P>(
   study: string, req: ShardRequest, range: ItemRange, inputs: unknown, payload: P, meta: Record<string, unknown> = {},
 ): string {
   mkdirSync(req.outDir, { recursive: true });
-  const code = codeVersion();
+  const code = codeVersion(study);
   const file: ShardFile<P> = {
     format: SHARD_FORMAT,
     study,
@@ -121,4 +122,9 @@ export function finiteOrString(x: number): number | string {
 }
 export function fromFiniteOrString(x: number | string): number {
   return typeof x === 'number' ? x : Number(x);
+}
+
+/** A lattice as a hash of its full content (elements, energy, periodicity), plus its name. */
+export function latticeIdentity(lat: Lattice): { name: string; sha256: string } {
+  return { name: lat.name, sha256: sha256(canonicalJson(lat)) };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, inputsHash, codeVersion } from '../../../sim/cluster/hash.ts';
+import { canonicalJson, codeVersion, inputsHash, REPO_ROOT, sourceClosure } from '../../../sim/cluster/hash.ts';
 import { parseShard, shardRange } from '../../../sim/cluster/shard.ts';
 import { arraySpec, shellQuote } from '../../../sim/cluster/slurm.ts';
 import { nanoterasuRing } from '../../../lattice/nanoterasu.ts';
@@ -37,13 +37,27 @@ describe('shards', () => {
   it('canonical JSON and the inputs hash do not depend on key order but on every value', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, 2], c: 'x' } })).toBe(canonicalJson({ a: { c: 'x', d: [1, 2] }, b: 1 }));
     expect(canonicalJson(new Float64Array([0.1, 2]))).toBe('[0.1,2]');
-    const code = codeVersion();
+    const code = codeVersion('da');
     expect(code.sourcesHash).toMatch(/^[0-9a-f]{64}$/);
     const h = inputsHash('da', { turns: 16, seed: 1 }, code);
     expect(inputsHash('da', { seed: 1, turns: 16 }, code)).toBe(h);
     expect(inputsHash('da', { seed: 1, turns: 17 }, code)).not.toBe(h);
     expect(inputsHash('capacity', { seed: 1, turns: 16 }, code)).not.toBe(h);
     expect(inputsHash('da', { seed: 1, turns: 16 }, { ...code, sourcesHash: '0'.repeat(64) })).not.toBe(h);
+  });
+
+  it('the code version of a study covers the files it imports (and their data), not other commands', () => {
+    const rel = (study: string) => sourceClosure([`sim/cli/${study}.ts`]).map((f) => f.slice(REPO_ROOT.length));
+    const da = rel('da');
+    for (const f of ['sim/cli/da.ts', 'sim/studies/da.ts', 'sim/parallel/pool.ts', 'sim/parallel/worker.mjs', 'sim/parallel/task.ts', 'sim/tracking/track.ts', 'lattice/nanoterasu.ts', 'sim/constants.ts']) {
+      expect(da).toContain(f);
+    }
+    expect(da).not.toContain('sim/cli/main.ts');
+    expect(da).not.toContain('sim/capacity/montecarlo.ts');
+    const cap = rel('capacity');
+    for (const f of ['sim/capacity/montecarlo.ts', 'sim/capacity/worker.mjs', 'sim/capacity/year.ts']) expect(cap).toContain(f);
+    expect(cap).not.toContain('sim/tracking/track.ts');
+    expect(codeVersion('capacity').sourcesHash).not.toBe(codeVersion('da').sourcesHash);
   });
 
   it('Slurm array lists and shell words', () => {
