@@ -56,7 +56,9 @@ export function register(program: Command): void {
       if (opts.resubmit) {
         const plan = wrap(() => resubmitPlan(opts.resubmit!));
         if (plan.indices.length === 0) {
-          process.stdout.write(`${opts.resubmit}: all ${plan.manifest.count} shards are present and complete; nothing to resubmit\n`);
+          process.stdout.write(plan.queued.size
+            ? `${opts.resubmit}: nothing to resubmit; ${plan.queued.size} shard(s) still queued or running in Slurm\n`
+            : `${opts.resubmit}: all ${plan.manifest.count} shards are present and complete; nothing to resubmit\n`);
           return;
         }
         for (const p of describeProblems(plan.check)) process.stdout.write(`  ${p}\n`);

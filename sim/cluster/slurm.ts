@@ -167,11 +167,33 @@ export function submit(m: SlurmManifest, indices?: number[]): SlurmSubmission {
   return s;
 }
 
-/** The shards to run again (missing, corrupt, other inputs), with the check behind them. */
-export function resubmitPlan(dir: string): { manifest: SlurmManifest; check: ShardCheck; indices: number[] } {
+/**
+ * State of every array task of the manifest's submissions that Slurm still knows (pending,
+ * running, …), by shard index, from `squeue -r` (one line per array task). Empty when squeue
+ * cannot be asked.
+ */
+export function queuedShards(m: SlurmManifest): Map<number, string> {
+  const out = new Map<number, string>();
+  const ids = m.submissions.map((s) => s.arrayJobId);
+  if (ids.length === 0) return out;
+  const q = run('squeue', ['-h', '-r', '-j', ids.join(','), '-o', '%i|%T']);
+  if (!q.ok) return out;
+  for (const l of q.out.split('\n')) {
+    const mm = /^(\d+)_(\d+)\|(\S+)/.exec(l.trim());
+    if (mm && ids.includes(mm[1])) out.set(Number(mm[2]), mm[3].toLowerCase());
+  }
+  return out;
+}
+
+/**
+ * The shards to run again (missing, corrupt, other inputs), with the check behind them; shards
+ * still queued or running in Slurm are left out (`queued`), so nothing runs twice.
+ */
+export function resubmitPlan(dir: string): { manifest: SlurmManifest; check: ShardCheck; indices: number[]; queued: Map<number, string> } {
   const manifest = loadManifest(dir);
   const check = checkShards(manifest.dir, { study: manifest.study, count: manifest.count });
-  return { manifest, check, indices: shardsToRedo(check) };
+  const queued = queuedShards(manifest);
+  return { manifest, check, indices: shardsToRedo(check).filter((i) => !queued.has(i)), queued };
 }
 
 function run(cmd: string, args: string[]): { ok: boolean; out: string } {
@@ -200,14 +222,15 @@ export function status(dir: string): string {
     return lines.join('\n');
   }
   const ids = m.submissions.flatMap((s) => [s.arrayJobId, s.mergeJobId]);
-  const q = run('squeue', ['-h', '-j', ids.join(','), '-o', '%i|%T|%r']);
+  const q = run('squeue', ['-h', '-r', '-j', ids.join(','), '-o', '%i|%T|%r']);
+  const queued = q.ok ? queuedShards(m) : new Map<number, string>();
   if (q.ok) {
-    const counts = new Map<string, number>();
-    for (const l of q.out.split('\n').filter(Boolean)) {
-      const [, state] = l.split('|');
-      counts.set(state, (counts.get(state) ?? 0) + 1);
-    }
-    lines.push(counts.size ? `squeue: ${[...counts].map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ')}` : 'squeue: none of the jobs is queued or running');
+    const byState = new Map<string, number[]>();
+    for (const [i, st] of queued) byState.set(st, [...(byState.get(st) ?? []), i]);
+    const parts = [...byState].map(([st, idx]) => `${st} ${arraySpec(idx.sort((a, b) => a - b))}`);
+    const mergeIds = new Set(m.submissions.map((x) => x.mergeJobId));
+    const merge = q.out.split('\n').map((l) => l.split('|')).find(([id]) => mergeIds.has(id));
+    lines.push(`squeue: ${parts.length ? `shards ${parts.join('; ')}` : 'no shard queued or running'}${merge ? `; merge job ${merge[0]} ${merge[1].toLowerCase()}${merge[2] && merge[2] !== 'None' ? ` (${merge[2]})` : ''}` : ''}`);
   } else {
     lines.push(`squeue: unavailable (${q.out.split('\n')[0]})`);
   }
@@ -228,7 +251,7 @@ export function status(dir: string): string {
   }
   const last = m.submissions[m.submissions.length - 1];
   lines.push(`last submission: array job ${last.arrayJobId} (shards ${arraySpec(last.indices)}), merge job ${last.mergeJobId}`);
-  const redo = shardsToRedo(c);
+  const redo = shardsToRedo(c).filter((i) => !queued.has(i));
   if (redo.length) lines.push(`to rerun only those: nanoterasu slurm --resubmit ${dir}   (shards ${arraySpec(redo)})`);
   else if (c.ok) lines.push(`all shards present; merged result: ${join(m.dir, 'merged.json')} (or nanoterasu merge ${dir})`);
   return lines.join('\n');
