@@ -3,7 +3,8 @@
  * radiation ON in dipoles and quadrupoles and RF on, pyAT 0.8.0.dev0 da14bae): energy loss per
  * turn, synchronous phase, damping times and 6D tunes from the eigenvalues of the tracked one-turn
  * map at the 6D closed orbit; quantum excitation against Sands' diffusion rate and, with damping,
- * the equilibrium energy spread of sim/optics (radiation integrals; measured +2.2 %).
+ * the horizontal excitation (I5) and the equilibrium energy spread of sim/optics (radiation
+ * integrals; measured +2.2 %).
  */
 import { readFileSync } from 'node:fs';
 import { eigs } from 'mathjs';
@@ -138,4 +139,22 @@ describe('radiation equilibrium from tracking', () => {
     expect(Array.from(loss.turn).every((t) => t < 0)).toBe(true);
     expect(Math.abs(Math.sqrt(s2 / m) / summary.energySpread - 1)).toBeLessThan(0.06);
   }, 20_000);
+  it('horizontal excitation per turn (4D, quantum only, 10000 particles from the axis): ⟨J⟩ = Cq γ² CRAD I5 within 5 %', () => {
+    const { summary, twiss } = computeOpticsDetailed(ring, { skipNaturalChromaticity: true });
+    const prog = compileLattice(ring, { mode: '4d', quantum: true });
+    const n = 10000;
+    const r = new Float64Array(6 * n);
+    trackTurns(prog, r, n, 1, newLossArrays(n), { seed: 9 });
+    const [b, a, eta, etap] = [twiss.betaX[0], twiss.alphaX[0], twiss.etaX[0], twiss.etaPX[0]];
+    let J = 0;
+    for (let p = 0; p < n; p++) {
+      const d = r[6 * p + 4];
+      const x = r[6 * p] - eta * d;
+      const xp = r[6 * p + 1] - etap * d;
+      J += (((1 + a * a) / b) * x * x + 2 * a * x * xp + b * xp * xp) / 2;
+    }
+    // each kick Δδ adds H Δδ²/2 to the action: Σ over a turn = ½ · 2 Cq γ² CRAD I5
+    const want = (prog.quantumDiffusion / 2) * summary.radiationIntegrals.I5;
+    expect(Math.abs(J / n / want - 1)).toBeLessThan(0.05);
+  });
 });
