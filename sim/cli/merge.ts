@@ -22,6 +22,7 @@ import { renderCapacity } from './capacity.ts';
 import { formatDA } from './da.ts';
 import { formatMA } from './ma.ts';
 import { UserError } from './main.ts';
+import { formatTable } from './track.ts';
 
 export interface MergeOutput { study: string; json: unknown; text: string; jsonText: string }
 
@@ -55,12 +56,31 @@ export function mergeDir(dir: string): MergeOutput {
     case 'track': {
       const m = mergeTrack(shards as ShardFile<TrackPayload>[]);
       const jsonText = JSON.stringify(m);
-      const n = m.particleCount as number;
-      return { study: 'track', json: m, jsonText, text: `track: ${n} particles, ${n - (m.survivors as number)} lost (the full result is in merged.json)\n` };
+      return { study: 'track', json: m, jsonText, text: trackTable(m) };
     }
     default:
       throw new UserError(`${dir}: shards of an unknown study '${c.study}'`);
   }
+}
+
+/** The track command's table, from the merged JSON object. */
+function trackTable(m: ReturnType<typeof mergeTrack>): string {
+  const particles = m.particles as (number[] | null)[];
+  const lost = m.lost as { index: number; turn: number; element: string; elementIndex: number }[];
+  const n = particles.length;
+  const coords = new Float64Array(6 * n).fill(NaN);
+  particles.forEach((p, i) => { if (p) coords.set(p, 6 * i); });
+  const lossTurn = new Int32Array(n).fill(-1);
+  const lossElement = new Int32Array(n).fill(-1);
+  for (const l of lost) { lossTurn[l.index] = l.turn; lossElement[l.index] = l.elementIndex; }
+  const turns = m.turns as number;
+  const res = {
+    coords, lossTurn, lossElement, turnsDone: new Int32Array(n).fill(turns), turns, seed: m.seed as number,
+    workers: m.workers as number, chunks: 0, interrupted: false, retries: 0, wallS: m.wallS as number, workerS: 0,
+  };
+  return formatTable(m.lattice as string, res, lost, n, (m.beam ?? undefined) as Parameters<typeof formatTable>[4], {
+    mode: m.mode as string, radiation: m.radiation as boolean, quantum: m.quantum as boolean, seed: m.seed as number,
+  });
 }
 
 export function register(program: Command): void {
