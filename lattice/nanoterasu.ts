@@ -36,6 +36,7 @@
  * neither collides with the long straights of the beamlines in operation (BL02U, 06U, 07U, 08U,
  * 09U, 10U, 13U, 14U; nanoterasu.md §4.1). Change them with the options.
  */
+import { C_LIGHT } from '../sim/constants.ts';
 import { LatticeError, makeElement, type Element } from './elements.ts';
 import { makeLattice, reverse, line, flatten, type Lattice } from './lattice.ts';
 
@@ -301,7 +302,9 @@ export function nanoterasuRing(opts: NanoterasuOptions = {}): Lattice {
       element: makeElement({
         type: 'rfcavity', name: `RF${k + 1}`, length: NANOTERASU.rfCavityLengthM,
         voltage: voltage / NANOTERASU.rfCavities,
-        frequency: NANOTERASU.rfFrequencyHz, harmonic: NANOTERASU.harmonic,
+        // h·c/C of the model ring (508.7595 MHz): the published 508.76 MHz [S] is rounded, and a
+        // cavity 9.5e-7 off h·f0 would make the tracked beam settle 0.2 % off momentum.
+        frequency: (NANOTERASU.harmonic * C_LIGHT) / total, harmonic: NANOTERASU.harmonic,
         comment: `TM020 cavity [P-q]; 0.5 m, ≤ 0.9 MV [S]; in LS${pad(rfStraight)} [A]`,
       }),
     });

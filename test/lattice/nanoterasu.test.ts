@@ -34,7 +34,7 @@ describe('built-in NanoTerasu ring: global numbers (nanoterasu.md §1, §2.2)', 
     }
   });
 
-  it('64 sbend, 160 quadrupole, 160 sextupole, 4 RF cavities at 3.39 MV, h = 592, 508.76 MHz', () => {
+  it('64 sbend, 160 quadrupole, 160 sextupole, 4 RF cavities at 3.39 MV, h = 592, f = h·c/C = 508.76 MHz to 1e-6', () => {
     const c = countByType(ring);
     expect(c.sbend).toBe(64);
     expect(c.quadrupole).toBe(160);
@@ -44,7 +44,9 @@ describe('built-in NanoTerasu ring: global numbers (nanoterasu.md §1, §2.2)', 
     for (const e of ring.elements) {
       if (e.type !== 'rfcavity') continue;
       expect(e.harmonic).toBe(592);
-      expect(e.frequency).toBe(508.76e6);
+      // exactly h·f0 of the model ring, and the published 508.76 MHz to its rounding (1e-6)
+      expect(e.frequency).toBeCloseTo((592 * 299_792_458) / circumference(ring), 3);
+      expect(Math.abs(e.frequency / 508.76e6 - 1)).toBeLessThan(1e-6);
       expect(e.length).toBe(0.5);
       expect(e.voltage).toBeLessThanOrEqual(0.9e6);
     }
