@@ -98,10 +98,15 @@ export const NANOTERASU_CELL: Readonly<NanoterasuCellSpec> = deepFreeze<Nanotera
     QC: { type: 'quadrupole', lengthM: 0.4059, k1: 2.8783, source: '[M] §2.4' },
     QD: { type: 'quadrupole', lengthM: 0.3224, k1: -0.122, source: '[M] §2.4 (weak in the model)' },
     QE: { type: 'quadrupole', lengthM: 0.4216, k1: 2.2182, source: '[M] §2.4' },
-    SF: { type: 'sextupole', lengthM: 0.2, k2: 180, source: '[M] §2.4: K2 = +180 m⁻³ at L = 0.2 m, ξ corrected to (+1, +1)' },
-    SD: { type: 'sextupole', lengthM: 0.2, k2: -122, source: '[M] §2.4: K2 = −122 m⁻³ at L = 0.2 m' },
-    S1: { type: 'sextupole', lengthM: 0.2, k2: 0, source: '[M] §2.4: harmonic sextupole, off by default' },
-    S5: { type: 'sextupole', lengthM: 0.2, k2: 0, source: '[M] §2.4: harmonic/spare sextupole, off by default' },
+    // Sextupoles: L = 0.2 m [M] §2.4. Strengths [A] tuned for DA/MA (2026-11-29) by minimising the
+    // resonance driving terms and amplitude/momentum tune shifts (analytic, from the Twiss functions)
+    // over S1/S5 with SF/SD held at ξ = (+1, +1), then Nelder–Mead on a tracked DA at INJ; reproduce
+    // with `npx nanoterasu tune-sextupoles --seed 1` (sim/studies/sextupoles.ts). Before: the [M]
+    // §2.4 values SF +180, SD −122, S1 = S5 = 0 (ξ ≈ (0.05, 0.63), no DA optimisation).
+    SF: { type: 'sextupole', lengthM: 0.2, k2: 183.8838, source: '[A] tuned for DA/MA by driving-term minimisation + tracked DA (Nelder–Mead), 2026-11-29; see sim/studies/sextupoles.ts ([M] §2.4 had +180)' },
+    SD: { type: 'sextupole', lengthM: 0.2, k2: -108.2279, source: '[A] tuned for DA/MA by driving-term minimisation + tracked DA (Nelder–Mead), 2026-11-29; see sim/studies/sextupoles.ts ([M] §2.4 had −122)' },
+    S1: { type: 'sextupole', lengthM: 0.2, k2: 44.14, source: '[A] tuned for DA/MA by driving-term minimisation + tracked DA (Nelder–Mead), 2026-11-29; see sim/studies/sextupoles.ts (harmonic, η = 0; [M] §2.4 had 0)' },
+    S5: { type: 'sextupole', lengthM: 0.2, k2: -142.73, source: '[A] tuned for DA/MA by driving-term minimisation + tracked DA (Nelder–Mead), 2026-11-29; see sim/studies/sextupoles.ts (harmonic; [M] §2.4 had 0)' },
   },
   halfCell: [
     { drift: 'DLS', lengthM: 2.72, source: 'half of the 5.44 m long straight [S]' },

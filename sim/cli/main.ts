@@ -24,6 +24,7 @@ const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
   () => import('./spectrum.ts'),
   () => import('./merge.ts'),
   () => import('./slurm.ts'),
+  () => import('./tune-sextupoles.ts'),
 ];
 
 /** Errors the user can act on: printed as one clear message, exit code 2, no stack trace. */
