@@ -12,6 +12,7 @@ import { readAcceptanceFile, resolveBeam, type BeamSource, type LocalAcceptance 
 import { validate } from '../scenario/schema.ts';
 import { loadYaml, ScenarioError, type YamlDoc } from '../scenario/yaml.ts';
 import { topupConfigSchema, type LifetimeConfig, type TopupConfig } from '../topup/config.ts';
+import { resolveTrackedEfficiencyPooled } from '../topup/injection-tracking.ts';
 import { formatMonteCarlo, runMonteCarlo } from '../topup/montecarlo.ts';
 import { formatLifetime, formatTopup, runTopupStudy, timelineCsv, timelinePlot, topupJson } from '../topup/run.ts';
 import { UserError } from './main.ts';
@@ -73,8 +74,10 @@ export function register(program: Command): void {
     .option('--plot-every <n>', 'thin the plot JSON to every n-th sample (min/max kept)', num('plot-every', true))
     .option('--days <n>', 'Monte Carlo: simulate n independent days', num('days', true))
     .option('--workers <n>', 'Monte Carlo worker threads', num('workers', true))
+    .option('--efficiency <model>', 'injection efficiency: constant (injector.efficiency) or tracking (an injected bunch tracked into the DA)')
     .option('--json', 'print JSON')
-    .action(async (o: { scenario?: string; hours?: number; seed?: number; current?: number; faults: boolean; csv?: string; plot?: string; plotEvery?: number; maFile?: string; days?: number; workers?: number; json?: boolean }) => {
+    .action(async (o: { scenario?: string; hours?: number; seed?: number; current?: number; faults: boolean; csv?: string; plot?: string; plotEvery?: number; maFile?: string; days?: number; workers?: number; efficiency?: string; json?: boolean }) => {
+      if (o.efficiency !== undefined && o.efficiency !== 'constant' && o.efficiency !== 'tracking') throw new UserError(`--efficiency must be constant or tracking (got '${o.efficiency}')`);
       const { config: loaded, doc } = loadTopupConfig(o.scenario);
       const raw = {
         ...loaded,
@@ -82,6 +85,7 @@ export function register(program: Command): void {
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
         ...(o.current !== undefined ? { targetCurrentMA: o.current } : {}),
         faults: { ...loaded.faults, ...(o.faults === false ? { enabled: false } : {}) },
+        ...(o.efficiency !== undefined ? { injector: { ...loaded.injector, efficiencyModel: o.efficiency } } : {}),
         montecarlo: { ...loaded.montecarlo, ...(o.days !== undefined ? { days: o.days } : {}), ...(o.workers !== undefined ? { workers: o.workers } : {}) },
       };
       // Command-line values pass the same checks as the file's (the messages name the option's field).
@@ -90,8 +94,15 @@ export function register(program: Command): void {
         const i = checked.error.issues[0];
         throw new UserError(`${['topup', ...i.path].join('.')}: ${i.message}`);
       }
-      const config = checked.data;
+      let config = checked.data;
       const { beam, notes } = await cliBeam(config.lifetime, { maFile: o.maFile, doc });
+      try {
+        const eff = await resolveTrackedEfficiencyPooled(config);
+        config = eff.config;
+        notes.push(...eff.notes);
+      } catch (err) {
+        throw new UserError((err as Error).message);
+      }
       const cliPath = o.current !== undefined ? undefined : doc;
       if (o.days !== undefined) {
         const mc = await runMonteCarlo(config, beam, { days: config.montecarlo.days, workers: config.montecarlo.workers, doc: cliPath });

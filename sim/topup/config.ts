@@ -92,6 +92,21 @@ const injectorSchema = z
     efficiency: z.number().positive().max(1).default(0.9),
     efficiencyJitter: z.number().nonnegative().default(0.03),
     storedLossPerShot: z.number().nonnegative().lt(1).default(0),
+    /**
+     * 'constant': `efficiency` as given; 'tracking': `efficiency` is replaced by the captured fraction
+     * of an injected bunch tracked into the ring (sim/topup/injection-tracking.ts, settings in `tracking`).
+     */
+    efficiencyModel: z.enum(['constant', 'tracking']).default('constant'),
+    tracking: z
+      .object({
+        particles: z.number().int().min(1).default(200),
+        turns: z.number().int().min(1).default(256),
+        seed: z.number().int().nonnegative().default(1),
+        /** Round vacuum chamber radius [mm] checked after every element; 0 = none. */
+        chamberRadiusMM: z.number().nonnegative().default(0),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 

@@ -9,6 +9,7 @@ import type { ScenarioSection } from '../scenario/schema.ts';
 import { resolve } from 'node:path';
 import { builtinBeam, readAcceptanceFile, resolveBeam, type LocalAcceptance } from '../lifetime/adapters.ts';
 import { topupConfigSchema, type TopupConfig } from './config.ts';
+import { resolveTrackedEfficiencyPooled } from './injection-tracking.ts';
 import { formatLifetime, formatTopup, runTopupStudy, timelinePlot, topupJson, type TopupRun } from './run.ts';
 
 export const topupSection: ScenarioSection<TopupConfig, TopupRun> = {
@@ -31,7 +32,14 @@ export const topupSection: ScenarioSection<TopupConfig, TopupRun> = {
       ctx.warn(`topup: optics of the lattice could not be computed (${(err as Error).message}); using the built-in fallback beam`);
       source = await builtinBeam();
     }
-    return runTopupStudy(config, source.beam, { doc: ctx.doc, basePath: ['topup'], notes: source.notes });
+    // injector.efficiencyModel: tracking — the efficiency from an injected bunch tracked into the lattice
+    let eff;
+    try {
+      eff = await resolveTrackedEfficiencyPooled(config, { lattice: ctx.lattice });
+    } catch (err) {
+      throw ctx.doc.error(['topup', 'injector', 'efficiencyModel'], (err as Error).message);
+    }
+    return runTopupStudy(eff.config, source.beam, { doc: ctx.doc, basePath: ['topup'], notes: [...source.notes, ...eff.notes] });
   },
   report(run) {
     return ['Lifetime at the target current:', formatLifetime(run.lifetime, run.ring), '', 'Top-up:', formatTopup(run), ...run.notes.map((n) => `  - ${n}`)].join('\n');
