@@ -438,7 +438,8 @@ export async function tuneSextupoles(tracker: Tracker, opts: TuneOptions): Promi
     minima.push({ x: r.x, v: r.value });
   }
   minima.sort((p, q) => p.v - q.v);
-  // distinct candidates (minima closer than 1 m⁻³ are the same)
+  // distinct candidates (points closer than 5 m⁻³ in (S1, S5) count as the same); the analytic
+  // minima first, then the best grid points: the tracked DA decides between them
   const distinct: typeof minima = [];
   for (const m of [...minima, ...grid]) {
     if (distinct.length >= (opts.candidates ?? 4)) break;
