@@ -359,11 +359,12 @@ export async function daAtInjection(s: SextupoleSettings | null, tracker: Tracke
  * Tracking score to maximise [m²]: on-momentum area plus half the mean off-momentum area, plus a
  * bonus for the injection-side reach |x_min| (δ = 0), capped at the requirement.
  */
-export function daScore(d: DASummary[], requiredXM: number): number {
+export function daScore(d: DASummary[], requiredXM: number, bothSides = false): number {
   const on = d.find((b) => b.delta === 0) ?? d[0];
   const off = d.filter((b) => b !== on);
   const offArea = off.length ? off.reduce((a, b) => a + b.areaM2, 0) / off.length : 0;
-  return on.areaM2 + 0.5 * offArea + 2e-3 * Math.min(-on.xMinM, requiredXM);
+  const reach = bothSides ? Math.min(-on.xMinM, on.xMaxM) : -on.xMinM;
+  return on.areaM2 + 0.5 * offArea + 2e-3 * Math.min(reach, requiredXM);
 }
 
 // ─── The whole tuning ─────────────────────────────────────────────────────────────────────────
@@ -384,6 +385,8 @@ export interface TuneOptions {
   proxy?: DAProxyOptions;
   /** Injection requirement |x_min| at INJ [m] (see injectionRequirement). */
   requiredXM?: number;
+  /** Reward the reach on both sides of x (septum side unknown) instead of the −x side only. */
+  bothSides?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -419,7 +422,7 @@ export async function tuneSextupoles(tracker: Tracker, opts: TuneOptions): Promi
 
   const start = { ...(opts.start ?? MODEL_SETTINGS) };
   const startDA = await daAtInjection(start, tracker, proxy);
-  log(`start ${fmt(start)}: analytic ${analyticObjective(g, start, objOpts).value.toExponential(3)}, DA score ${daScore(startDA, req).toExponential(3)}`);
+  log(`start ${fmt(start)}: analytic ${analyticObjective(g, start, objOpts).value.toExponential(3)}, DA score ${daScore(startDA, req, opts.bothSides).toExponential(3)}`);
 
   // Analytic step: a coarse grid, then Nelder–Mead from the best grid points and from seeded random starts.
   const grid: Array<{ x: number[]; v: number }> = [];
@@ -451,8 +454,8 @@ export async function tuneSextupoles(tracker: Tracker, opts: TuneOptions): Promi
     const s = settingsOf(c.x);
     const da = await daAtInjection(s, tracker, proxy);
     trackingEvals++;
-    candidates.push({ settings: s, objective: c.v, score: daScore(da, req), da });
-    log(`candidate ${fmt(s)}: analytic ${c.v.toExponential(3)}, DA score ${daScore(da, req).toExponential(3)}, x ${da.map((d) => `${(d.xMinM * 1e3).toFixed(1)}…${(d.xMaxM * 1e3).toFixed(1)}`).join(' / ')} mm`);
+    candidates.push({ settings: s, objective: c.v, score: daScore(da, req, opts.bothSides), da });
+    log(`candidate ${fmt(s)}: analytic ${c.v.toExponential(3)}, DA score ${daScore(da, req, opts.bothSides).toExponential(3)}, x ${da.map((d) => `${(d.xMinM * 1e3).toFixed(1)}…${(d.xMaxM * 1e3).toFixed(1)}`).join(' / ')} mm`);
   }
   candidates.sort((p, q) => q.score - p.score);
   let best = candidates[0];
@@ -462,7 +465,7 @@ export async function tuneSextupoles(tracker: Tracker, opts: TuneOptions): Promi
       const s = settingsOf(x);
       const da = await daAtInjection(s, tracker, proxy);
       trackingEvals++;
-      const score = daScore(da, req);
+      const score = daScore(da, req, opts.bothSides);
       if (score > best.score) best = { settings: s, objective: analytic(x), score, da };
       log(`  tracking ${fmt(s)}: DA score ${score.toExponential(3)}`);
       return -score;
