@@ -12,7 +12,7 @@ describe('nanoterasu run', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Scenario baseline/);
-    expect(r.stdout).toMatch(/RF\s+4 cavities, 3\.3900 MV total, h = 592, 508\.760000 MHz/);
+    expect(r.stdout).toMatch(/RF\s+4 cavities, 3\.3900 MV total, h = 592, 508\.7595\d\d MHz/);
     expect(r.stdout).toContain(`results bundle: ${out}`);
     expect(existsSync(out)).toBe(true);
     const b = JSON.parse(readFileSync(out, 'utf8'));
