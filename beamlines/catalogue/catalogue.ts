@@ -7,20 +7,17 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadYaml, ScenarioError, type YamlDoc } from '../../sim/scenario/yaml.ts';
+import { loadYaml, ScenarioError } from '../../sim/scenario/yaml.ts';
 import { beamFromTwiss, type ElectronBeam, type StraightKind } from '../devices/beam.ts';
 import {
   DEVICE_TYPES, fieldFromGap, kFromField, POLARISATION_MODES, settingFor,
   type DeviceSetting, type DeviceType, type GapModel, type PolarisationMode,
 } from '../devices/undulator.ts';
+import { Reader, type Path, type Provenance } from './reader.ts';
+
+export type { Provenance } from './reader.ts';
 
 export const CATALOGUE_DIR = dirname(fileURLToPath(import.meta.url));
-
-/** Where a number comes from: a citation or the reason an unpublished number was chosen. */
-export interface Provenance {
-  source?: string;
-  assumption?: string;
-}
 
 export interface KRange {
   kMin: number;
@@ -75,78 +72,6 @@ export interface Catalogue {
   ports: Port[];
   reserved: { cell: number; straight: StraightKind; use: string }[];
   straightLengthsM: Record<StraightKind, number>;
-}
-
-type Path = (string | number)[];
-
-/** A reader over one YAML document that throws ScenarioErrors naming file, line and field. */
-class Reader {
-  readonly provenance: Record<string, Provenance> = {};
-  constructor(readonly doc: YamlDoc) {}
-
-  fail(path: Path, msg: string): never {
-    throw this.doc.error(path, msg);
-  }
-  at(path: Path): unknown {
-    let v: unknown = this.doc.data;
-    for (const k of path) {
-      if (v === null || typeof v !== 'object') return undefined;
-      v = (v as Record<string | number, unknown>)[k];
-    }
-    return v;
-  }
-  has(path: Path): boolean {
-    return this.at(path) !== undefined;
-  }
-  object(path: Path): Record<string, unknown> {
-    const v = this.at(path);
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, v === undefined ? 'missing' : 'must be a mapping');
-    return v as Record<string, unknown>;
-  }
-  list(path: Path): unknown[] {
-    const v = this.at(path);
-    if (!Array.isArray(v)) this.fail(path, v === undefined ? 'missing' : 'must be a list');
-    return v as unknown[];
-  }
-  string(path: Path): string {
-    const v = this.at(path);
-    if (typeof v !== 'string' || v.trim() === '') this.fail(path, v === undefined ? 'missing' : 'must be a non-empty string');
-    return v as string;
-  }
-  oneOf<T extends string>(path: Path, options: readonly T[]): T {
-    const v = this.string(path);
-    if (!options.includes(v as T)) this.fail(path, `must be one of ${options.join(', ')}, got "${v}"`);
-    return v as T;
-  }
-  /** A quantity {value, source | assumption}; records its provenance. */
-  quantity(path: Path, opts: { integer?: boolean; min?: number; max?: number; positive?: boolean } = {}): number {
-    const v = this.at(path);
-    if (typeof v === 'number') this.fail(path, `a bare number (${v}); write {value: ${v}, source: "…"} or {value: ${v}, assumption: "…"}`);
-    const o = this.object(path);
-    const value = o.value;
-    if (typeof value !== 'number' || !Number.isFinite(value)) this.fail([...path, 'value'], 'must be a finite number');
-    const hasSource = typeof o.source === 'string' && o.source.trim() !== '';
-    const hasAssumption = typeof o.assumption === 'string' && o.assumption.trim() !== '';
-    if (!hasSource && !hasAssumption) this.fail(path, 'needs a "source" or an "assumption" (a non-empty string) saying where the number comes from');
-    for (const k of Object.keys(o)) if (!['value', 'source', 'assumption'].includes(k)) this.fail([...path, k], 'unknown field of a quantity (value, source, assumption)');
-    const x = value as number;
-    if (opts.integer && !Number.isInteger(x)) this.fail([...path, 'value'], `must be an integer, got ${x}`);
-    if (opts.positive && !(x > 0)) this.fail([...path, 'value'], `must be > 0, got ${x}`);
-    if (opts.min !== undefined && x < opts.min) this.fail([...path, 'value'], `must be ≥ ${opts.min}, got ${x}`);
-    if (opts.max !== undefined && x > opts.max) this.fail([...path, 'value'], `must be ≤ ${opts.max}, got ${x}`);
-    this.provenance[path.join('.')] = hasSource ? { source: o.source as string } : { assumption: o.assumption as string };
-    return x;
-  }
-  range(path: Path): { min: number; max: number } {
-    const min = this.quantity([...path, 'min'], { positive: true });
-    const max = this.quantity([...path, 'max'], { positive: true });
-    if (!(max > min)) this.fail([...path, 'max'], `must exceed min (${min}), got ${max}`);
-    return { min, max };
-  }
-  onlyKeys(path: Path, allowed: string[]): void {
-    const o = this.object(path);
-    for (const k of Object.keys(o)) if (!allowed.includes(k)) this.fail([...path, k], `unknown field (expected one of ${allowed.join(', ')})`);
-  }
 }
 
 function readDevice(r: Reader, p: Path): CatalogueDevice {

@@ -35,7 +35,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadYaml, ScenarioError, type YamlDoc } from '../../sim/scenario/yaml.ts';
-import { CATALOGUE_DIR, loadCatalogue, type Beamline, type Catalogue, type Station } from '../catalogue/catalogue.ts';
+import { CATALOGUE_DIR, loadCatalogue, type Beamline, type Catalogue, type Provenance, type Station } from '../catalogue/catalogue.ts';
+import { Reader, type Path } from '../catalogue/reader.ts';
 import { nanoterasuBeam, type ElectronBeam } from '../devices/beam.ts';
 import { resonanceEnergyEV, settingFor, type PolarisationMode } from '../devices/undulator.ts';
 import { techniqueModel, throughput, type ThroughputParams, type ThroughputResult } from '../throughput.ts';
@@ -86,61 +87,13 @@ export interface BeamlineOptics {
   beamline: Beamline;
   file: string;
   stations: StationOptics[];
-  provenance: Record<string, { source?: string; assumption?: string }>;
+  provenance: Record<string, Provenance>;
 }
 
-type Path = (string | number)[];
-
-/** Minimal validating reader (same quantity convention as catalogue.ts). */
-class Reader {
-  readonly provenance: Record<string, { source?: string; assumption?: string }> = {};
-  constructor(readonly doc: YamlDoc) {}
-  fail(path: Path, msg: string): never { throw this.doc.error(path, msg); }
-  at(path: Path): unknown {
-    let v: unknown = this.doc.data;
-    for (const k of path) {
-      if (v === null || typeof v !== 'object') return undefined;
-      v = (v as Record<string | number, unknown>)[k];
-    }
-    return v;
-  }
-  has(path: Path): boolean { return this.at(path) !== undefined; }
-  list(path: Path): unknown[] {
-    const v = this.at(path);
-    if (!Array.isArray(v)) this.fail(path, v === undefined ? 'missing' : 'must be a list');
-    return v as unknown[];
-  }
-  string(path: Path): string {
-    const v = this.at(path);
-    if (typeof v !== 'string' || v.trim() === '') this.fail(path, v === undefined ? 'missing' : 'must be a non-empty string');
-    return v as string;
-  }
-  oneOf<T extends string>(path: Path, options: readonly T[]): T {
-    const v = this.string(path);
-    if (!options.includes(v as T)) this.fail(path, `must be one of ${options.join(', ')}, got "${v}"`);
-    return v as T;
-  }
-  onlyKeys(path: Path, allowed: string[]): void {
-    const o = this.at(path);
-    if (o === null || typeof o !== 'object' || Array.isArray(o)) this.fail(path, o === undefined ? 'missing' : 'must be a mapping');
-    for (const k of Object.keys(o as object)) if (!allowed.includes(k)) this.fail([...path, k], `unknown field (expected one of ${allowed.join(', ')})`);
-  }
-  quantity(path: Path, opts: { min?: number; max?: number; positive?: boolean; integer?: boolean } = {}): number {
-    const v = this.at(path);
-    if (typeof v === 'number') this.fail(path, `a bare number (${v}); write {value: ${v}, assumption: "…"} or {value: ${v}, source: "…"}`);
-    this.onlyKeys(path, ['value', 'source', 'assumption']);
-    const o = v as Record<string, unknown>;
-    if (typeof o.value !== 'number' || !Number.isFinite(o.value)) this.fail([...path, 'value'], 'must be a finite number');
-    const src = typeof o.source === 'string' && o.source.trim() !== '';
-    const asm = typeof o.assumption === 'string' && o.assumption.trim() !== '';
-    if (!src && !asm) this.fail(path, 'needs a "source" or an "assumption" saying where the number comes from');
-    const x = o.value as number;
-    if (opts.integer && !Number.isInteger(x)) this.fail([...path, 'value'], `must be an integer, got ${x}`);
-    if (opts.positive && !(x > 0)) this.fail([...path, 'value'], `must be > 0, got ${x}`);
-    if (opts.min !== undefined && x < opts.min) this.fail([...path, 'value'], `must be ≥ ${opts.min}, got ${x}`);
-    if (opts.max !== undefined && x > opts.max) this.fail([...path, 'value'], `must be ≤ ${opts.max}, got ${x}`);
-    this.provenance[path.join('.')] = src ? { source: o.source as string } : { assumption: o.assumption as string };
-    return x;
+/** The catalogue's reader (optics wording of quantity errors), plus material names. */
+class OpticsReader extends Reader {
+  constructor(doc: YamlDoc) {
+    super(doc, 'optics');
   }
   materialName(path: Path): string {
     const m = this.string(path);
@@ -149,7 +102,7 @@ class Reader {
   }
 }
 
-function readElement(r: Reader, p: Path): ElementSpec {
+function readElement(r: OpticsReader, p: Path): ElementSpec {
   const kind = r.oneOf([...p, 'kind'], ['window', 'filter', 'mirror', 'pgm', 'dcm', 'fixed-crystal'] as const);
   const name = r.string([...p, 'name']);
   switch (kind) {
@@ -219,7 +172,7 @@ function readElement(r: Reader, p: Path): ElementSpec {
 
 const THROUGHPUT_KEYS = ['countsPerPoint', 'detectedPerPhoton', 'points', 'minDwellS', 'overheadS'] as const;
 
-function readThroughput(r: Reader, p: Path): { model: string; params: ThroughputParams } {
+function readThroughput(r: OpticsReader, p: Path): { model: string; params: ThroughputParams } {
   r.onlyKeys(p, ['model', ...THROUGHPUT_KEYS]);
   const model = r.string([...p, 'model']);
   let base: ThroughputParams;
@@ -233,7 +186,7 @@ function readThroughput(r: Reader, p: Path): { model: string; params: Throughput
 export function loadBeamlineOptics(bl: Beamline, dir = OPTICS_DIR): BeamlineOptics {
   const file = join(dir, `${bl.id}.yaml`);
   if (!existsSync(file)) throw new ScenarioError(`no optics file for beamline ${bl.id} (expected ${bl.id}.yaml in ${dir})`, file);
-  const r: Reader = new Reader(loadYaml(file));
+  const r: OpticsReader = new OpticsReader(loadYaml(file));
   r.onlyKeys([], ['beamline', 'stations']);
   if (r.string(['beamline']) !== bl.id) r.fail(['beamline'], `must be ${bl.id} (the file name)`);
   const catNames = bl.stations.map((s) => s.name);
