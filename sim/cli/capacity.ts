@@ -11,7 +11,7 @@ import { formatReport, formatWhatIf, summarise, type CapacityReport } from '../c
 import { defaultWorkers, runMonteCarlo } from '../capacity/montecarlo.ts';
 import { applyWhatIf, loadCapacityScenario, WHAT_IF_HELP } from '../capacity/scenario.ts';
 import { capacityShardInputs, capacityShardPayload } from '../cluster/capacity.ts';
-import { shardRange, shardRequest, SHARD_HELP, writeShard } from '../cluster/shard.ts';
+import { shardRange, shardRequest, shardWrittenLine, SHARD_HELP, writeShard } from '../cluster/shard.ts';
 import { UserError } from './main.ts';
 
 export const DEFAULT_SCENARIO = 'scenarios/capacity-fy2026.yaml';
@@ -45,7 +45,7 @@ export async function capacityCommand(o: CapacityCliOptions): Promise<string> {
     for (const v of variants) results.push(await runMonteCarlo(v.scenario, { ...mc, range }));
     const inputs = capacityShardInputs(o.scenario, base, variants, { years, runs, seed });
     const file = writeShard('capacity', shard, range, inputs, capacityShardPayload(results, workers), { scenarioPath: o.scenario });
-    return `shard ${shard.spec.index}/${shard.spec.count} (facility-years ${range.first}–${range.first + range.count - 1} of ${range.total}) written to ${file}`;
+    return shardWrittenLine(shard, range, 'facility-years', file);
   }
   const report = summarise(await runMonteCarlo(base, mc));
   const whatIf: { spec: string; report: CapacityReport }[] = [];

@@ -8,22 +8,16 @@
  * JSON keys (stable): lattice, mode, radiation, turns, workers, precisionM, rMaxM,
  * boundaries [{delta, orbit, rays [{angleRad, radiusM, xM, yM, reachedLimit}], areaM2}].
  */
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { daShardInputs, daShardPayload } from '../cluster/da.ts';
-import { shardRange, shardRequest, SHARD_HELP, writeShard } from '../cluster/shard.ts';
-import { TrackingPool } from '../parallel/pool.ts';
+import { shardRange, shardRequest, shardWrittenLine, writeShard } from '../cluster/shard.ts';
 import { dynamicAperture, type DAResult } from '../studies/da.ts';
-import { poolTracker } from '../studies/tracker.ts';
-import { StudyError } from '../studies/tune.ts';
-import { OrbitError } from '../tracking/orbit.ts';
 import { UserError } from './main.ts';
-import { intOption, latticeOption, numberOption } from './track.ts';
+import { addStudyOptions, runOnPool, studyLatticeAndWorkers, type StudyOptions } from './study-options.ts';
+import { intOption, numberOption } from './track.ts';
 
-interface Options {
+interface Options extends StudyOptions {
   turns: string; deltas: string; rays: string; rMax: string; precision: string; mode: string;
-  radiation?: boolean; slices?: string; workers?: string; lattice?: string; format?: string; json?: boolean;
-  shard?: string; out?: string;
 }
 
 export function parseList(v: string, name: string): number[] {
@@ -33,7 +27,7 @@ export function parseList(v: string, name: string): number[] {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('da')
     .description('dynamic aperture (rays + bisection) at the ring start, on and off momentum')
     .option('--turns <n>', 'turns a particle must survive', '512')
@@ -41,15 +35,8 @@ export function register(program: Command): void {
     .option('--rays <n>', 'rays from θ = 0 to 180°', '19')
     .option('--r-max <m>', 'outer bound of the search [m]', '0.02')
     .option('--precision <m>', 'bisection precision [m]', '1e-5')
-    .option('--mode <m>', '4d (δ fixed, default) or 6d (RF on)', '4d')
-    .option('--radiation', 'classical radiation damping (6d)')
-    .option('--slices <k>', 'integrator slices for every thick element')
-    .option('--workers <n>', 'worker threads (default: number of CPUs)')
-    .option('--lattice <file>', 'lattice file (default: the built-in NanoTerasu ring)')
-    .option('--format <name>', 'lattice file format')
-    .option('--json', 'print JSON instead of a table')
-    .option('--shard <i/N>', SHARD_HELP.shard)
-    .option('--out <dir>', SHARD_HELP.out)
+    .option('--mode <m>', '4d (δ fixed, default) or 6d (RF on)', '4d');
+  addStudyOptions(cmd, 'classical radiation damping (6d)')
     .action(async (opts: Options) => {
       const shard = shardRequest(opts);
       const turns = intOption(opts.turns, 'turns', 1)!;
@@ -59,24 +46,15 @@ export function register(program: Command): void {
       const slices = intOption(opts.slices, 'slices', 1);
       if (opts.mode !== '4d' && opts.mode !== '6d') throw new UserError(`--mode must be 4d or 6d (got '${opts.mode}')`);
       const deltas = parseList(opts.deltas, 'deltas');
-      const { lattice } = latticeOption(opts);
-      const workers = intOption(opts.workers, 'workers', 1) ?? availableParallelism();
-      const pool = new TrackingPool(workers);
+      const { lattice, workers } = studyLatticeAndWorkers(opts);
       const compile = { mode: opts.mode, radiation: Boolean(opts.radiation), ...(slices ? { slices } : {}) } as const;
       const range = shard ? shardRange(deltas.length * rays, shard.spec) : undefined;
-      let res;
-      try {
-        res = await dynamicAperture(lattice, poolTracker(pool), { turns, deltas, rays, rMaxM, precisionM, compile, ...(range ? { jobRange: range } : {}) });
-      } catch (err) {
-        if (err instanceof OrbitError || err instanceof StudyError) throw new UserError(`lattice '${lattice.name}': ${err.message}`);
-        throw err;
-      } finally {
-        await pool.close();
-      }
+      const res = await runOnPool(lattice, workers, (tracker) =>
+        dynamicAperture(lattice, tracker, { turns, deltas, rays, rMaxM, precisionM, compile, ...(range ? { jobRange: range } : {}) }));
       if (shard && range) {
         const inputs = daShardInputs(lattice, { turns, deltas, rays, rMaxM, precisionM, mode: opts.mode, radiation: Boolean(opts.radiation), slices: slices ?? null });
         const file = writeShard('da', shard, range, inputs, daShardPayload(res, workers));
-        process.stdout.write(`shard ${shard.spec.index}/${shard.spec.count} (rays ${range.first}–${range.first + range.count - 1} of ${range.total}) written to ${file}\n`);
+        process.stdout.write(shardWrittenLine(shard, range, 'rays', file) + '\n');
         return;
       }
       if (opts.json) {

@@ -8,40 +8,26 @@
  * JSON keys (stable): lattice, radiation, turns, workers, precision, deltaMax,
  * points [{index, element, sM, deltaPlus, deltaMinus}].
  */
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { maShardInputs, maShardPayload } from '../cluster/ma.ts';
-import { shardRange, shardRequest, SHARD_HELP, writeShard, type ItemRange } from '../cluster/shard.ts';
-import { TrackingPool } from '../parallel/pool.ts';
+import { shardRange, shardRequest, shardWrittenLine, writeShard, type ItemRange } from '../cluster/shard.ts';
 import { momentumAcceptance, type MAResult } from '../studies/ma.ts';
-import { poolTracker } from '../studies/tracker.ts';
-import { StudyError } from '../studies/tune.ts';
-import { OrbitError } from '../tracking/orbit.ts';
-import { UserError } from './main.ts';
-import { intOption, latticeOption, numberOption } from './track.ts';
+import { addStudyOptions, runOnPool, studyLatticeAndWorkers, type StudyOptions } from './study-options.ts';
+import { intOption, numberOption } from './track.ts';
 
-interface Options {
-  turns: string; every: string; deltaMax: string; precision: string; radiation?: boolean;
-  slices?: string; workers?: string; lattice?: string; format?: string; json?: boolean;
-  shard?: string; out?: string;
+interface Options extends StudyOptions {
+  turns: string; every: string; deltaMax: string; precision: string;
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('ma')
     .description('local momentum acceptance at every Nth element (6D, RF on)')
     .option('--turns <n>', 'turns a particle must survive (≥ 1–2 synchrotron periods)', '500')
     .option('--every <n>', 'every Nth element of the ring', '10')
     .option('--delta-max <d>', 'search bound |δ|', '0.06')
-    .option('--precision <d>', 'bisection precision in δ', '1e-4')
-    .option('--radiation', 'classical radiation damping')
-    .option('--slices <k>', 'integrator slices for every thick element')
-    .option('--workers <n>', 'worker threads (default: number of CPUs)')
-    .option('--lattice <file>', 'lattice file (default: the built-in NanoTerasu ring)')
-    .option('--format <name>', 'lattice file format')
-    .option('--json', 'print JSON instead of a table')
-    .option('--shard <i/N>', SHARD_HELP.shard)
-    .option('--out <dir>', SHARD_HELP.out)
+    .option('--precision <d>', 'bisection precision in δ', '1e-4');
+  addStudyOptions(cmd, 'classical radiation damping')
     .action(async (opts: Options) => {
       const shard = shardRequest(opts);
       let range: ItemRange | undefined;
@@ -50,25 +36,15 @@ export function register(program: Command): void {
       const deltaMax = numberOption(opts.deltaMax, 'delta-max', 1e-9)!;
       const precision = numberOption(opts.precision, 'precision', 1e-12)!;
       const slices = intOption(opts.slices, 'slices', 1);
-      const { lattice } = latticeOption(opts);
-      const workers = intOption(opts.workers, 'workers', 1) ?? availableParallelism();
-      const pool = new TrackingPool(workers);
-      let res;
-      try {
-        res = await momentumAcceptance(lattice, poolTracker(pool), {
-          turns, every, deltaMax, precision, compile: { radiation: Boolean(opts.radiation), ...(slices ? { slices } : {}) },
-          ...(shard ? { siteRange: (total: number) => (range = shardRange(total, shard.spec)) } : {}),
-        });
-      } catch (err) {
-        if (err instanceof OrbitError || err instanceof StudyError) throw new UserError(`lattice '${lattice.name}': ${err.message}`);
-        throw err;
-      } finally {
-        await pool.close();
-      }
+      const { lattice, workers } = studyLatticeAndWorkers(opts);
+      const res = await runOnPool(lattice, workers, (tracker) => momentumAcceptance(lattice, tracker, {
+        turns, every, deltaMax, precision, compile: { radiation: Boolean(opts.radiation), ...(slices ? { slices } : {}) },
+        ...(shard ? { siteRange: (total: number) => (range = shardRange(total, shard.spec)) } : {}),
+      }));
       if (shard && range) {
         const inputs = maShardInputs(lattice, { turns, every, deltaMax, precision, radiation: Boolean(opts.radiation), slices: slices ?? null });
         const file = writeShard('ma', shard, range, inputs, maShardPayload(res, workers));
-        process.stdout.write(`shard ${shard.spec.index}/${shard.spec.count} (sites ${range.first}–${range.first + range.count - 1} of ${range.total}) written to ${file}\n`);
+        process.stdout.write(shardWrittenLine(shard, range, 'sites', file) + '\n');
         return;
       }
       if (opts.json) {

@@ -21,7 +21,7 @@ import { loadLattice } from '../../lattice/formats/index.ts';
 import type { Lattice } from '../../lattice/lattice.ts';
 import { nanoterasuRing } from '../../lattice/nanoterasu.ts';
 import { trackShardInputs, trackShardPayload } from '../cluster/track.ts';
-import { shardRange, shardRequest, SHARD_HELP, writeShard } from '../cluster/shard.ts';
+import { shardRange, shardRequest, shardWrittenLine, SHARD_HELP, writeShard } from '../cluster/shard.ts';
 import { trackParallel } from '../parallel/pool.ts';
 import { beamAtStart } from '../tracking/beam.ts';
 import { gaussianBunch, type BeamParameters } from '../tracking/bunch.ts';
@@ -167,7 +167,7 @@ export function register(program: Command): void {
         const res = await trackParallel(prog, part, { turns, workers: w, seed, progress: opts.progress, particleOffset: range.first });
         if (res.interrupted) throw new UserError(`shard ${shard.spec.index}/${shard.spec.count} interrupted: not written`);
         const file = writeShard('track', shard, range, inputs, trackShardPayload(prog, res, range.first, { beam, warnings }));
-        process.stdout.write(`shard ${shard.spec.index}/${shard.spec.count} (particles ${range.first}–${range.first + range.count - 1} of ${range.total}) written to ${file}\n`);
+        process.stdout.write(shardWrittenLine(shard, range, 'particles', file) + '\n');
         return;
       }
       const n = coords.length / 6;

@@ -80,6 +80,11 @@ export function shardRequest(opts: { shard?: string; out?: string }): ShardReque
   return { spec: parseShard(opts.shard), outDir: opts.out };
 }
 
+/** The line a shard run prints: which items (`items`: rays, sites, particles, …) of how many went to which file. */
+export function shardWrittenLine(req: ShardRequest, range: ItemRange, items: string, file: string): string {
+  return `shard ${req.spec.index}/${req.spec.count} (${items} ${range.first}–${range.first + range.count - 1} of ${range.total}) written to ${file}`;
+}
+
 /** The command-line help of the two options, shared by every study command. */
 export const SHARD_HELP = {
   shard: 'compute only shard i of N (1-based; contiguous items, same random streams as one run) — needs --out',
