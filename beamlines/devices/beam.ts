@@ -165,6 +165,29 @@ export class SourceInputError extends Error {
   }
 }
 
+/** The parsed JSON of a beam or device file; a SourceInputError if it cannot be read or parsed. */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SourceInputError(file, '(file)', `cannot read (${(err as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new SourceInputError(file, '(file)', `not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** The top-level JSON object of a beam or device file, refusing any field not in `known`. */
+export function jsonObject(obj: unknown, file: string, known: readonly string[]): Record<string, unknown> {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new SourceInputError(file, '(root)', 'must be a JSON object');
+  const o = obj as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new SourceInputError(file, k, `unknown field (expected one of ${known.join(', ')})`);
+  return o;
+}
+
 /** Reads a required positive (or ≥ 0 when allowZero) finite number from a parsed object. */
 export function requireNumber(obj: Record<string, unknown>, field: string, file: string, opts: { allowZero?: boolean; optional?: boolean; signed?: boolean } = {}): number | undefined {
   const v = obj[field];
@@ -182,11 +205,10 @@ export function requireNumber(obj: Record<string, unknown>, field: string, file:
  * "betaXM", "betaYM"} with optional "alphaX", "alphaY", "etaXM", "etaPrimeX", "etaYM", "etaPrimeY"
  * (0 when absent: the source is taken at a waist with no dispersion).
  */
+const BEAM_FILE_FIELDS = ['energyEV', 'currentA', 'emittanceXM', 'emittanceYM', 'energySpread', 'betaXM', 'betaYM', 'alphaX', 'alphaY', 'etaXM', 'etaPrimeX', 'etaYM', 'etaPrimeY', 'source', 'comment'];
+
 export function parseBeam(obj: unknown, file: string): ElectronBeam {
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new SourceInputError(file, '(root)', 'must be a JSON object');
-  const o = obj as Record<string, unknown>;
-  const known = new Set(['energyEV', 'currentA', 'emittanceXM', 'emittanceYM', 'energySpread', 'betaXM', 'betaYM', 'alphaX', 'alphaY', 'etaXM', 'etaPrimeX', 'etaYM', 'etaPrimeY', 'source', 'comment']);
-  for (const k of Object.keys(o)) if (!known.has(k)) throw new SourceInputError(file, k, `unknown field (expected one of ${[...known].join(', ')})`);
+  const o = jsonObject(obj, file, BEAM_FILE_FIELDS);
   const num = (f: string, opts = {}) => requireNumber(o, f, file, opts);
   const signed = { optional: true, signed: true };
   const energyEV = num('energyEV')!;
@@ -214,17 +236,5 @@ export function parseBeam(obj: unknown, file: string): ElectronBeam {
 }
 
 export function loadBeamFile(file: string): ElectronBeam {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new SourceInputError(file, '(file)', `cannot read (${(err as Error).message})`);
-  }
-  let obj: unknown;
-  try {
-    obj = JSON.parse(text);
-  } catch (err) {
-    throw new SourceInputError(file, '(file)', `not valid JSON (${(err as Error).message})`);
-  }
-  return parseBeam(obj, file);
+  return parseBeam(readJsonFile(file), file);
 }

@@ -3,8 +3,7 @@
  * numerical on-axis peak with the real beam), tuning curves, power, and the side-by-side with
  * SPring-8. Plain data out; the CLI formats it.
  */
-import { readFileSync } from 'node:fs';
-import { beamSizes, requireNumber, SourceInputError, type ElectronBeam } from './beam.ts';
+import { beamSizes, jsonObject, readJsonFile, requireNumber, SourceInputError, type ElectronBeam } from './beam.ts';
 import { onAxisPowerDensityHelical, onAxisPowerDensityPlanar, angularPowerDensity, powerThroughAperture, totalPowerW } from './power.ts';
 import { computeSpectrum, SpectrumPool } from './spectrum.ts';
 import {
@@ -157,10 +156,7 @@ export interface DeviceFile {
 }
 
 export function parseDeviceFile(obj: unknown, file: string): DeviceFile {
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new SourceInputError(file, '(root)', 'must be a JSON object');
-  const o = obj as Record<string, unknown>;
-  const known = ['type', 'periodM', 'periods', 'k', 'kx', 'ky', 'phaseRad', 'kMin', 'kMax', 'name', 'comment'];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new SourceInputError(file, k, `unknown field (expected one of ${known.join(', ')})`);
+  const o = jsonObject(obj, file, ['type', 'periodM', 'periods', 'k', 'kx', 'ky', 'phaseRad', 'kMin', 'kMax', 'name', 'comment']);
   const type = o.type;
   if (typeof type !== 'string' || !DEVICE_TYPES.includes(type as DeviceType)) throw new SourceInputError(file, 'type', `must be one of ${DEVICE_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
   const periodM = requireNumber(o, 'periodM', file)!;
@@ -191,19 +187,7 @@ export function parseDeviceFile(obj: unknown, file: string): DeviceFile {
 }
 
 export function loadDeviceFile(file: string): DeviceFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new SourceInputError(file, '(file)', `cannot read (${(err as Error).message})`);
-  }
-  let obj: unknown;
-  try {
-    obj = JSON.parse(text);
-  } catch (err) {
-    throw new SourceInputError(file, '(file)', `not valid JSON (${(err as Error).message})`);
-  }
-  return parseDeviceFile(obj, file);
+  return parseDeviceFile(readJsonFile(file), file);
 }
 
 // ---------------------------------------------------------------------------------------------
