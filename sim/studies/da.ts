@@ -14,6 +14,7 @@
 import type { Lattice } from '../../lattice/lattice.ts';
 import { compileLattice, type CompileOptions } from '../tracking/compile.ts';
 import { closedOrbit } from '../tracking/orbit.ts';
+import { bracketProbe, narrowBracket } from './ksection.ts';
 import type { Tracker } from './tracker.ts';
 
 export interface DAOptions {
@@ -91,22 +92,11 @@ export async function dynamicAperture(lat: Lattice, tracker: Tracker, opts: DAOp
     if (open.length === 0) break;
     const r = new Float64Array(6 * open.length * m);
     open.forEach((j, i) => {
-      for (let q = 0; q < m; q++) setStart(r, i * m + q, orbits[j.di], j.a, j.lo + ((j.hi - j.lo) * (q + 1)) / (m + 1));
+      for (let q = 0; q < m; q++) setStart(r, i * m + q, orbits[j.di], j.a, bracketProbe(j, q, m));
     });
     const lost = await tracker.track(prog, r, opts.turns);
     tracked += open.length * m;
-    open.forEach((j, i) => {
-      const step = (j.hi - j.lo) / (m + 1);
-      let lo = j.lo;
-      let hi = j.hi;
-      for (let q = 0; q < m; q++) {
-        const rq = j.lo + step * (q + 1);
-        if (lost[i * m + q] >= 0) { hi = rq; break; }
-        lo = rq;
-      }
-      j.lo = lo;
-      j.hi = hi;
-    });
+    open.forEach((j, i) => narrowBracket(j, lost, i * m, m));
   }
   const boundaries: DABoundary[] = deltas.map((d, di) => {
     const rays = jobs.filter((j) => j.di === di).map((j) => ({

@@ -15,6 +15,7 @@ import { sPositions } from '../../lattice/lattice.ts';
 import { compileLattice, elementLabel, type CompileOptions } from '../tracking/compile.ts';
 import { C_LIGHT } from '../constants.ts';
 import { KIND, RFC } from '../tracking/layout.ts';
+import { bracketProbe, narrowBracket } from './ksection.ts';
 import { StudyError } from './tune.ts';
 import { closedOrbit } from '../tracking/orbit.ts';
 import { newLossArrays, passElements } from '../tracking/track.ts';
@@ -97,23 +98,13 @@ export async function momentumAcceptance(lat: Lattice, tracker: Tracker, opts: M
       for (let q = 0; q < m; q++) {
         const k = i * m + q;
         x.set(j.s.orbit, 6 * k);
-        x[6 * k + 4] += j.sign * (j.lo + ((j.hi - j.lo) * (q + 1)) / (m + 1));
+        x[6 * k + 4] += j.sign * bracketProbe(j, q, m);
         starts[k] = j.s.index;
       }
     });
     const lost = await tracker.track(prog, x, opts.turns, starts);
     tracked += open.length * m;
-    open.forEach((j, i) => {
-      const step = (j.hi - j.lo) / (m + 1);
-      let lo = j.lo;
-      let hi = j.hi;
-      for (let q = 0; q < m; q++) {
-        if (lost[i * m + q] >= 0) { hi = j.lo + step * (q + 1); break; }
-        lo = j.lo + step * (q + 1);
-      }
-      j.lo = lo;
-      j.hi = hi;
-    });
+    open.forEach((j, i) => narrowBracket(j, lost, i * m, m));
   }
   const points = sites.map((s) => {
     const p = Math.floor(s.index / prog.nElements);
