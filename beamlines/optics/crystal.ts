@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { R_ELECTRON } from '../../sim/constants.ts';
 import { HC_EVM } from '../devices/undulator.ts';
 import { OpticsError } from './errors.ts';
+import { logBracket } from './table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -83,14 +84,7 @@ function interp(x: Float64Array, y: Float64Array, xi: number): number {
   const n = x.length;
   if (xi <= x[0]) return y[0];
   if (xi >= x[n - 1]) return y[n - 1];
-  let lo = 0;
-  let hi = n - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (x[mid] <= xi) lo = mid;
-    else hi = mid;
-  }
-  const t = Math.log(xi / x[lo]) / Math.log(x[hi] / x[lo]);
+  const { lo, hi, t } = logBracket(x, xi);
   return y[lo] + (y[hi] - y[lo]) * t;
 }
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpticsError } from '../errors.ts';
+import { logBracket } from '../table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -67,14 +68,7 @@ function logInterp(m: Material, values: Float64Array, energyEV: number, what: st
   if (!(energyEV >= e[0] && energyEV <= e[n - 1])) {
     throw new OpticsError(`${m.name}: ${what} is tabulated from ${e[0]} eV to ${e[n - 1]} eV, not at ${energyEV} eV`);
   }
-  let lo = 0;
-  let hi = n - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (e[mid] <= energyEV) lo = mid;
-    else hi = mid;
-  }
-  const t = Math.log(energyEV / e[lo]) / Math.log(e[hi] / e[lo]);
+  const { lo, hi, t } = logBracket(e, energyEV);
   const a = values[lo];
   const b = values[hi];
   if (a > 0 && b > 0) return a * Math.pow(b / a, t);
