@@ -3,7 +3,7 @@
  * on worker threads: tunes by NAFF over the first and last T of 2T turns, diffusion index.
  *
  *   npx nanoterasu fma [--lattice FILE] [--turns T] [--nx N --ny M] [--xmax MM --ymax MM]
- *     [--delta D] [--at ELEMENT] [--mode 4d|6d] [--slices K] [--workers W] [--json] [--csv FILE]
+ *     [--delta D] [--at ELEMENT] [--mode 4d|6d] [--tune-window W] [--slices K] [--workers W] [--json] [--csv FILE]
  *
  * JSON keys (stable): lattice, workers, summary {points, survived, medianDiffusion, minDiffusion,
  * maxDiffusion, nuXRange, nuYRange}, and the FMAResult: turns, mode, delta, startElement, startName,
@@ -20,7 +20,7 @@ import { intOption, numberOption } from './track.ts';
 
 interface Options {
   turns: string; nx: string; ny: string; xmax: string; ymax: string; delta: string; at?: string; mode: string;
-  slices?: string; workers?: string; lattice?: string; format?: string; json?: boolean; csv?: string;
+  slices?: string; tuneWindow?: string; workers?: string; lattice?: string; format?: string; json?: boolean; csv?: string;
 }
 
 export function register(program: Command): void {
@@ -35,6 +35,7 @@ export function register(program: Command): void {
     .option('--delta <d>', 'momentum offset δ', '0')
     .option('--at <element>', 'start element: a name (first occurrence, e.g. INJ) or a ring-wide index (default: ring start)')
     .option('--mode <m>', '4d (δ fixed, default) or 6d (RF on, no radiation)', '4d')
+    .option('--tune-window <w>', 'search each tune only within ±w of the linear tune (default: all of [0, 1))')
     .option('--slices <k>', 'integrator slices for every thick element')
     .option('--workers <n>', 'worker threads (default: number of CPUs)')
     .option('--lattice <file>', 'lattice file (default: the built-in NanoTerasu ring)')
@@ -50,11 +51,12 @@ export function register(program: Command): void {
       const delta = Number(opts.delta);
       if (!Number.isFinite(delta) || Math.abs(delta) >= 1) throw new UserError(`--delta must be a number with |δ| < 1 (got '${opts.delta}')`);
       const slices = intOption(opts.slices, 'slices', 1);
+      const tuneWindow = numberOption(opts.tuneWindow, 'tune-window', 1e-6);
       if (opts.mode !== '4d' && opts.mode !== '6d') throw new UserError(`--mode must be 4d or 6d (got '${opts.mode}')`);
       const at = opts.at === undefined ? undefined : /^\d+$/.test(opts.at) ? Number(opts.at) : opts.at;
       const { lattice, workers } = studyLatticeAndWorkers(opts);
       const res = await runOnPool(lattice, workers, (tracker) =>
-        frequencyMap(lattice, tracker, { turns, nx, ny, xMaxM, yMaxM, delta, mode: opts.mode as '4d' | '6d', ...(at !== undefined ? { at } : {}), ...(slices ? { slices } : {}) }));
+        frequencyMap(lattice, tracker, { turns, nx, ny, xMaxM, yMaxM, delta, mode: opts.mode as '4d' | '6d', ...(at !== undefined ? { at } : {}), ...(slices ? { slices } : {}), ...(tuneWindow ? { tuneWindow } : {}) }));
       if (opts.csv) writeFileSync(opts.csv, fmaCsv(res));
       if (opts.json) {
         process.stdout.write(JSON.stringify({ lattice: lattice.name, workers, summary: fmaSummary(res), ...res }) + '\n');
