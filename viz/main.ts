@@ -70,6 +70,7 @@ async function loadScenario(file: string) {
   await compare();
   (window as any).__twin = {
     counts: facility.counts,
+    notes: facility.notes,
     beamlines: facility.beamlines.map((b) => b.id),
     tourStops: tour.stops.map((s) => s.id),
     ready: true,
@@ -81,7 +82,7 @@ function drawLegend() {
   const types = Object.keys(facility?.counts.magnets ?? {});
   $('legend').innerHTML = types
     .map((t) => `<i style="background:#${(TYPE_COLOURS[t] ?? 0x888888).toString(16).padStart(6, '0')}"></i>${t} (${facility!.counts.magnets[t]})`)
-    .join('') + '<br><small>bunch train and envelope drawn scaled</small>';
+    .join('') + `<br><small>${facility!.notes.join('<br>')}</small>`;
 }
 
 const labelEls: { el: HTMLSpanElement; p: THREE.Vector3 }[] = [];

@@ -75,6 +75,11 @@ describe('3D view in chromium', () => {
     expect(twin.counts.magnets.sbend).toBe(64);
     expect(twin.counts.magnets.quadrupole).toBe(160);
     expect(twin.counts.builtBeamlines).toBe(10);
+    // the beam envelope (scaled, from the optics section) and the top-up shots (from the top-up section)
+    expect(twin.notes.join('\n')).toMatch(/beam envelope ±σx × 2000/);
+    expect(twin.notes.join('\n')).toMatch(/top-up shots from the linac: \d+ per hour/);
+    const legend = await page.textContent('#legend');
+    expect(legend).toMatch(/scaled/);
   });
 
   it('the canvas is not blank', async () => {

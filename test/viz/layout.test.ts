@@ -5,7 +5,7 @@ import { countByType } from '../../lattice/lattice.ts';
 import { survey, surveyAt } from '../../lattice/survey.ts';
 import { loadCatalogue } from '../../beamlines/catalogue/catalogue.ts';
 import { catalogueSection } from '../../beamlines/catalogue/section.ts';
-import { beamlinePlacements, floorAt, linacLayout, magnetPlacements, ringExtent, straights, type BundleLike, type CatalogueLike } from '../../viz/scene/layout.ts';
+import { alongPath, beamlinePlacements, envelopeLines, floorAt, linacLayout, magnetPlacements, ringExtent, shotsInFlight, straights, type BundleLike, type CatalogueLike } from '../../viz/scene/layout.ts';
 import { buildTour, TourController } from '../../viz/tour/tour.ts';
 import { beamlinePanelRows } from '../../viz/panels/data.ts';
 
@@ -100,4 +100,32 @@ describe('viz scene layout', () => {
     const free = beamlinePanelRows(b, 'BL03U');
     expect(free.title).toContain('free port');
   });
+
+  it('envelope lines sit ±σ·scale from the orbit, horizontally outward and vertically', () => {
+    const s = [0, 50, 100.5, 200];
+    const sx = [1e-4, 2e-4, 1.5e-4, 1e-4], sy = [5e-6, 6e-6, 7e-6, 8e-6];
+    const env = envelopeLines(b, s, sx, sy, 2000, 20000);
+    const { centre } = ringExtent(b);
+    s.forEach((si, i) => {
+      const f = floorAt(b, si);
+      expect(Math.hypot(env.outer[i][0] - f.p[0], env.outer[i][2] - f.p[2])).toBeCloseTo(sx[i] * 2000, 9);
+      expect(env.upper[i][1] - f.p[1]).toBeCloseTo(sy[i] * 20000, 12);
+      // "outer" is on the outside of the ring (positive x of a ring of positive bends)
+      const rOut = Math.hypot(env.outer[i][0] - centre[0], env.outer[i][2] - centre[2]);
+      const rIn = Math.hypot(env.inner[i][0] - centre[0], env.inner[i][2] - centre[2]);
+      expect(rOut).toBeGreaterThan(rIn);
+    });
+  });
+
+  it('top-up shots leave at the rate of the top-up section, in time-lapse, and travel the path', () => {
+    // 120 shots/h at ×30: one shot every 1 s of animation; 2.5 s of travel → 3 in flight.
+    expect(shotsInFlight(10.2, 120, 30, 2.5).length).toBe(3);
+    expect(shotsInFlight(10.2, 120, 30, 2.5)[0]).toBeCloseTo(0.2 / 2.5, 12);
+    expect(shotsInFlight(5, 0, 30, 2.5)).toEqual([]);
+    const path: [number, number, number][] = [[0, 0, 0], [10, 0, 0], [10, 0, 10]];
+    expect(alongPath(path, 0.25)).toEqual([5, 0, 0]);
+    expect(alongPath(path, 0.75)).toEqual([10, 0, 5]);
+    expect(alongPath(path, 1)).toEqual([10, 0, 10]);
+  });
 });
+

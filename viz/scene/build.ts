@@ -5,7 +5,7 @@
  */
 import * as THREE from 'three';
 import {
-  beamlinePlacements, linacLayout, magnetPlacements, ringExtent, straights, floorAt,
+  alongPath, beamlinePlacements, envelopeLines, linacLayout, magnetPlacements, ringExtent, shotsInFlight, straights, floorAt,
   type BundleLike, type CatalogueLike, type BeamlinePlacement,
 } from './layout.ts';
 
@@ -19,7 +19,14 @@ export interface FacilityScene {
   /** Colours each beamline by a value in [0, 1] (null = default colours by class). */
   colourBeamlines(values: Record<string, number> | null): void;
   counts: { magnets: Record<string, number>; beamlines: number; builtBeamlines: number };
+  /** What the scaled drawings mean (shown in the legend). */
+  notes: string[];
 }
+
+/** Envelope scales: σx ≈ 0.1 mm and σy ≈ 5 µm at NanoTerasu, drawn 2000× and 20000× larger. */
+export const ENVELOPE_SCALE = { x: 2000, y: 20000 } as const;
+/** Top-up shots: the animation runs 30× faster than the machine. */
+export const TOPUP_TIME_LAPSE = 30;
 
 const CLASS_COLOURS = { public: 0x3d8bfd, coalition: 0xf28c28, empty: 0x666666 } as const;
 const _m = new THREE.Matrix4();
@@ -145,7 +152,41 @@ export function buildFacility(b: BundleLike, cat?: CatalogueLike): FacilityScene
       bunches.setMatrixAt(k, _m);
     }
     bunches.instanceMatrix.needsUpdate = true;
+    if (shotsPerHour) {
+      const flying = shotsInFlight(tS, shotsPerHour, TOPUP_TIME_LAPSE, 2.5);
+      shots.count = flying.length;
+      flying.forEach((u, k) => {
+        const p = alongPath(shotPath, u);
+        _m.makeTranslation(p[0], p[1], p[2]);
+        shots.setMatrixAt(k, _m);
+      });
+      shots.instanceMatrix.needsUpdate = true;
+    }
   };
+
+  const notes: string[] = ['bunch train drawn scaled (one turn in 12 s)'];
+  // Beam envelope (optics section's σx, σy), scaled.
+  const optics = (b.sections as Record<string, any> | undefined)?.optics;
+  if (optics?.twiss?.s && optics.beamSize?.sigmaXM) {
+    const env = envelopeLines(b, optics.twiss.s, optics.beamSize.sigmaXM, optics.beamSize.sigmaYM, ENVELOPE_SCALE.x, ENVELOPE_SCALE.y);
+    const mk = (pts: [number, number, number][], colour: number, name: string) => {
+      const l = new THREE.Line(new THREE.BufferGeometry().setFromPoints(pts.map((p) => new THREE.Vector3(...p))), new THREE.LineBasicMaterial({ color: colour }));
+      l.name = name;
+      root.add(l);
+    };
+    mk(env.outer, 0xff7a00, 'envelope-x+'); mk(env.inner, 0xff7a00, 'envelope-x-');
+    mk(env.upper, 0x9b30ff, 'envelope-y+'); mk(env.lower, 0x9b30ff, 'envelope-y-');
+    notes.push(`beam envelope ±σx × ${ENVELOPE_SCALE.x} (orange), ±σy × ${ENVELOPE_SCALE.y} (violet), coupling ${(optics.beamSize.coupling * 100).toFixed(1)} %`);
+  }
+  // Top-up shots from the linac (rate from the top-up section), in time-lapse.
+  const shotsPerHour = (b.sections as Record<string, any> | undefined)?.topup?.summary?.shotsPerHour as number | undefined;
+  const shotPath: [number, number, number][] = [lin.start, lin.end, ...lin.transfer.slice(1)].map((p) => [p[0], 0.8, p[2]] as [number, number, number]);
+  const shots = new THREE.InstancedMesh(new THREE.SphereGeometry(0.9, 10, 8), new THREE.MeshBasicMaterial({ color: 0xffe14d }), 8);
+  shots.name = 'topup-shots';
+  shots.count = 0;
+  root.add(shots);
+  if (shotsPerHour) notes.push(`top-up shots from the linac: ${shotsPerHour.toFixed(0)} per hour, time-lapse × ${TOPUP_TIME_LAPSE}`);
+
   animate(0);
 
   // Straight labels are drawn by the DOM overlay (main.ts); keep their anchors here.
@@ -167,7 +208,7 @@ export function buildFacility(b: BundleLike, cat?: CatalogueLike): FacilityScene
   };
 
   return {
-    root, beamlineMeshes, beamlines, animate, colourBeamlines,
+    root, beamlineMeshes, beamlines, animate, colourBeamlines, notes,
     counts: { magnets: magnetCounts, beamlines: beamlines.length, builtBeamlines: beamlines.filter((x) => x.beamline).length },
   };
 }

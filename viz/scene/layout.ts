@@ -235,3 +235,63 @@ export function linacLayout(b: BundleLike, linacLengthM = 110): { start: [number
   }
   return { start, end, transfer };
 }
+
+/**
+ * The beam envelope along the ring, drawn scaled: for every Twiss point the floor position of
+ * ±σx·scaleX along the local horizontal (outward normal) and ±σy·scaleY vertically. σx, σy are the
+ * optics section's beam sizes (sim/optics/section.ts); nothing is computed here but geometry.
+ */
+export function envelopeLines(
+  b: BundleLike, s: readonly number[], sigmaX: readonly number[], sigmaY: readonly number[], scaleX: number, scaleY: number,
+): { outer: [number, number, number][]; inner: [number, number, number][]; upper: [number, number, number][]; lower: [number, number, number][] } {
+  const outer: [number, number, number][] = [], inner: typeof outer = [], upper: typeof outer = [], lower: typeof outer = [];
+  for (let i = 0; i < s.length; i++) {
+    const f = floorAt(b, s[i]);
+    // local x axis of the MAD-X frame at azimuth θ: (cos θ, 0, −sin θ)
+    const nx = Math.cos(f.yawRad), nz = -Math.sin(f.yawRad);
+    const dx = sigmaX[i] * scaleX, dy = sigmaY[i] * scaleY;
+    outer.push([f.p[0] + nx * dx, f.p[1], f.p[2] + nz * dx]);
+    inner.push([f.p[0] - nx * dx, f.p[1], f.p[2] - nz * dx]);
+    upper.push([f.p[0], f.p[1] + dy, f.p[2]]);
+    lower.push([f.p[0], f.p[1] - dy, f.p[2]]);
+  }
+  return { outer, inner, upper, lower };
+}
+
+/** A polyline's point at fraction u ∈ [0, 1] of its length. */
+export function alongPath(path: readonly [number, number, number][], u: number): [number, number, number] {
+  let total = 0;
+  const seg: number[] = [];
+  for (let i = 1; i < path.length; i++) {
+    const d = Math.hypot(path[i][0] - path[i - 1][0], path[i][1] - path[i - 1][1], path[i][2] - path[i - 1][2]);
+    seg.push(d); total += d;
+  }
+  let want = Math.min(Math.max(u, 0), 1) * total;
+  for (let i = 0; i < seg.length; i++) {
+    if (want <= seg[i] || i === seg.length - 1) {
+      const f = seg[i] > 0 ? Math.min(want / seg[i], 1) : 0;
+      return [0, 1, 2].map((k) => path[i][k] + f * (path[i + 1][k] - path[i][k])) as [number, number, number];
+    }
+    want -= seg[i];
+  }
+  return path[path.length - 1];
+}
+
+/**
+ * Top-up shots in time-lapse: shots leave the gun at `shotsPerHour` of machine time, the animation
+ * running `timeLapse` times faster than the machine, and take `travelS` of animation to reach the
+ * injection point. Returns the fractions along the gun → linac → transfer-line path of the shots in
+ * flight at animation time t (at most `max`).
+ */
+export function shotsInFlight(tS: number, shotsPerHour: number, timeLapse: number, travelS: number, max = 8): number[] {
+  if (!(shotsPerHour > 0)) return [];
+  const period = 3600 / shotsPerHour / timeLapse; // animation seconds between shots
+  const out: number[] = [];
+  const last = Math.floor(tS / period);
+  for (let k = last; k >= 0 && out.length < max; k--) {
+    const age = tS - k * period;
+    if (age > travelS) break;
+    out.push(age / travelS);
+  }
+  return out;
+}
