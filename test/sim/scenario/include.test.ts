@@ -13,7 +13,7 @@ describe('scenario includes', () => {
     write('opt.yaml', 'optics:\n  model: integrator\n');
     const f = write('main.yaml', 'lattice:\n  builtin: nanoterasu\noptics: { include: opt.yaml }\n');
     const sc = loadScenario(f);
-    expect(sc.config.optics).toEqual({ model: 'integrator' });
+    expect(sc.config.optics).toMatchObject({ model: 'integrator' });
     expect(sc.includedDocs.optics.file).toBe(join(dir, 'opt.yaml'));
   });
 
