@@ -48,7 +48,7 @@ export const sourcesSection: ScenarioSection<Config, Result> = {
     return {
       beamlines: Object.fromEntries(Object.values(res).map((r) => [r.id, {
         id: r.id, device: r.device.name, kEff: r.device.kEff, totalPowerW: r.totalPowerW,
-        harmonics: r.harmonics.map((h) => ({ n: h.n, energyEV: h.energyEV, centralConeFlux: h.centralConeFlux, brilliance: h.brilliance, coherentFraction: h.coherentFraction })),
+        harmonics: r.harmonics.map((h) => ({ n: h.n, energyEV: h.energyEV, centralConeFlux: h.centralConeFlux, brilliance: h.brilliance, coherentFraction: h.coherentFraction, coherentFractionByConvention: h.coherentFractionByConvention })),
         tuningCurves: r.tuningCurves.map((t) => ({ n: t.n, energyEV: t.points.map((p) => p.energyEV), brilliance: t.points.map((p) => p.brillianceKimEnergySpread) })),
       }])),
     };

@@ -18,7 +18,7 @@ export const UNITS = {
   onAxisFluxDensity: 'ph/s/mrad²/0.1%bw, filament (zero-emittance) beam, at E_n',
   onAxisFluxDensityBeam: 'ph/s/mrad²/0.1%bw, numerical, with the beam\'s angular spread and energy spread, at its peak near E_n',
   brilliance: 'ph/s/mm²/mrad²/0.1%bw',
-  coherentFraction: 'dimensionless, Kim p = (λ/4π)²/(ΣxΣx′ΣyΣy′) with the Σ of the same convention',
+  coherentFraction: 'dimensionless, Kim p = (λ/4π)²/(ΣxΣx′ΣyΣy′) with the Σ of kimEnergySpread (coherentFractionByConvention: the Σ of each convention)',
   totalPowerW: 'W',
   onAxisPowerDensityWPerMrad2: 'W/mrad²',
   sizes: 'm and rad (rms)',
@@ -34,7 +34,10 @@ export interface HarmonicRow {
   onAxisFluxDensityBeam: number | null;
   onAxisFluxDensityBeamEnergyEV: number | null;
   brilliance: Record<BrillianceConvention, number>;
-  coherentFraction: Record<BrillianceConvention, number>;
+  /** Kim's coherent fraction with the sizes of the default convention (kimEnergySpread). */
+  coherentFraction: number;
+  /** The coherent fraction in every convention. */
+  coherentFractionByConvention: Record<BrillianceConvention, number>;
   photonBeam: { sigmaXM: number; sigmaXPrimeRad: number; sigmaYM: number; sigmaYPrimeRad: number };
 }
 
@@ -125,7 +128,8 @@ export async function buildSourceReport(beam: ElectronBeam, o: ReportOptions): P
     report.harmonics.push({
       n, energyEV: h.energyEV, fn: h.fn, qn: h.qn, centralConeFlux: h.centralConeFlux, onAxisFluxDensity: h.onAxisFluxDensity,
       onAxisFluxDensityBeam: beamPeak ? beamPeak.value : null, onAxisFluxDensityBeamEnergyEV: beamPeak ? beamPeak.energyEV : null,
-      brilliance: h.brilliance, coherentFraction: h.coherentFraction, photonBeam: h.photonBeam,
+      brilliance: h.brilliance, coherentFraction: h.coherentFraction.kimEnergySpread,
+      coherentFractionByConvention: h.coherentFraction, photonBeam: h.photonBeam,
     });
     // a device file's setting: K scales kx and ky together (K = o.k at the given setting)
     const settingAt = o.setting ? (k: number) => ({ ...d, kx: (d.kx * k) / o.k, ky: (d.ky * k) / o.k }) : undefined;

@@ -8,7 +8,8 @@
  * JSON keys (tools read them; keep them stable): meta {units, conventions, beam, device, k, mode,
  * provenance}, harmonics[] {n, energyEV, fn, qn, centralConeFlux, onAxisFluxDensity,
  * onAxisFluxDensityBeam, onAxisFluxDensityBeamEnergyEV, brilliance{kim, kimEnergySpread, …},
- * coherentFraction{kim, kimEnergySpread, …}, photonBeam}, tuningCurves[], totalPowerW,
+ * coherentFraction (Kim's definition with the kimEnergySpread sizes), coherentFractionByConvention{kim,
+ * kimEnergySpread, …}, photonBeam}, tuningCurves[], totalPowerW,
  * onAxisPowerDensityWPerMrad2, wiggler (wigglers only), comparison (with --compare-spring8).
  */
 import type { Command } from 'commander';
@@ -213,7 +214,7 @@ export function formatReport(r: SourceReport, title?: string, cmp?: Comparison):
   lines.push('');
   lines.push('  n    E [eV]      Fn    flux [ph/s/0.1%bw]  on-axis filament  on-axis beam (peak)  brilliance Kim  Kim+ES (GA)  coh. frac (Kim+ES)');
   for (const h of r.harmonics) {
-    lines.push(`${String(h.n).padStart(3)} ${h.energyEV.toFixed(1).padStart(9)} ${h.fn.toFixed(4).padStart(7)} ${e3(h.centralConeFlux).padStart(18)} ${e3(h.onAxisFluxDensity).padStart(17)} ${e3(h.onAxisFluxDensityBeam).padStart(20)} ${e3(h.brilliance.kim).padStart(15)} ${e3(h.brilliance.kimEnergySpread).padStart(12)} ${h.coherentFraction.kimEnergySpread.toFixed(4).padStart(18)}`);
+    lines.push(`${String(h.n).padStart(3)} ${h.energyEV.toFixed(1).padStart(9)} ${h.fn.toFixed(4).padStart(7)} ${e3(h.centralConeFlux).padStart(18)} ${e3(h.onAxisFluxDensity).padStart(17)} ${e3(h.onAxisFluxDensityBeam).padStart(20)} ${e3(h.brilliance.kim).padStart(15)} ${e3(h.brilliance.kimEnergySpread).padStart(12)} ${h.coherentFraction.toFixed(4).padStart(18)}`);
   }
   lines.push('  (flux density in ph/s/mrad²/0.1%bw; brilliance in ph/s/mm²/mrad²/0.1%bw)');
   lines.push('');

@@ -42,6 +42,9 @@ describe('nanoterasu source', () => {
       for (const k of ['n', 'energyEV', 'fn', 'centralConeFlux', 'onAxisFluxDensity', 'onAxisFluxDensityBeam', 'brilliance', 'coherentFraction']) expect(h).toHaveProperty(k);
       expect(h.brilliance).toHaveProperty('kim');
       expect(h.brilliance).toHaveProperty('kimEnergySpread');
+      // one number: Kim's definition with the sizes of kimEnergySpread (the default convention)
+      expect(typeof h.coherentFraction).toBe('number');
+      expect(h.coherentFraction).toBe(h.coherentFractionByConvention.kimEnergySpread);
       expect(rel(h.centralConeFlux, centralConeFlux(d, beam, h.n))).toBeLessThan(1e-14);
       expect(rel(h.onAxisFluxDensity, onAxisFluxDensity(d, beam, h.n))).toBeLessThan(1e-14);
       // the beam's peak lies below the filament value and within 0.5 % below E_n
