@@ -2,7 +2,8 @@
  * The NanoTerasu twin in the browser. It reads results bundles written by `npx nanoterasu run`
  * (served from viz/public/bundles by `npm run view`, which writes them first), builds the scene from
  * the survey in the bundle, and shows the same numbers the CLI prints. No physics on the render
- * thread, and none of its own: everything shown comes from the library through the bundle.
+ * thread, and none of its own: everything shown comes from the library, through the bundle or (for
+ * the RF slider) from the library itself running in a Web Worker (physics.worker.ts).
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
@@ -12,6 +13,7 @@ import { buildFacility, type FacilityScene } from './scene/build.ts';
 import { ringExtent, TYPE_COLOURS, type BundleLike } from './scene/layout.ts';
 import { buildTour, TourController } from './tour/tour.ts';
 import { beamlinePanelRows, catalogueOf, diffRows, fmt, overlayValues } from './panels/data.ts';
+import type { PhysicsReply, PhysicsRequest, RfAnswer } from './physics.worker.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const canvas = $<HTMLCanvasElement>('scene');
@@ -211,6 +213,66 @@ window.addEventListener('keydown', (ev) => {
 $<HTMLSelectElement>('overlay').onchange = applyOverlay;
 $<HTMLSelectElement>('compare').onchange = () => void compare();
 $<HTMLSelectElement>('scenario').onchange = (ev) => void loadScenario((ev.target as HTMLSelectElement).value);
+
+// The library in a Web Worker: the RF slider recomputes the optics there (never on this thread).
+const physics = new Worker(new URL('./physics.worker.ts', import.meta.url), { type: 'module' });
+const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+let nextId = 1;
+physics.onmessage = (ev: MessageEvent<PhysicsReply>) => {
+  const p = pending.get(ev.data.id);
+  if (!p) return;
+  pending.delete(ev.data.id);
+  if (ev.data.ok) p.resolve(ev.data.result);
+  else p.reject(new Error(ev.data.error));
+};
+physics.onerror = (ev) => { status.textContent = `physics worker: ${ev.message}`; };
+function askPhysics<T>(msg: PhysicsRequest): Promise<T> {
+  const id = nextId++;
+  return new Promise<T>((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    physics.postMessage({ id, msg });
+  });
+}
+/** Sends one message to the physics worker (the tests use it to track particles in the browser). */
+(window as any).__physics = askPhysics;
+
+const rfSlider = $<HTMLInputElement>('rf-voltage');
+const rfPanel = $('rf-panel');
+let rfAsked = 0;
+async function updateRf() {
+  const mv = Number(rfSlider.value);
+  const ticket = ++rfAsked;
+  $('rf-voltage-out').textContent = `${mv.toFixed(2)} MV`;
+  rfPanel.dataset.busy = '';
+  try {
+    const a = await askPhysics<RfAnswer>({ kind: 'rf', rfVoltageMV: mv });
+    if (ticket !== rfAsked) return; // a newer request is on its way
+    const rows: [string, string, number, string][] = [
+      ['bunchLengthM', 'σz', a.bunchLengthM * 1e3, 'mm'],
+      ['energyAcceptance', 'RF acceptance', a.energyAcceptance * 100, '%'],
+      ['synchrotronTune', 'νs', a.synchrotronTune, ''],
+      ['energyLossPerTurnEV', 'U0', a.energyLossPerTurnEV / 1e3, 'keV'],
+      ['synchronousPhaseRad', 'φs', (a.synchronousPhaseRad * 180) / Math.PI, '°'],
+    ];
+    $('rf-panel-voltage').textContent = mv.toFixed(2);
+    rfPanel.querySelector('table')!.innerHTML = rows
+      .map(([key, label, shown, unit]) => `<tr data-key="${key}" data-value="${String(a[key as keyof RfAnswer])}"><th>${label}</th><td>${fmt(shown)}${unit ? ` ${unit}` : ''}</td></tr>`)
+      .join('');
+    rfPanel.dataset.voltageMv = String(mv);
+    delete rfPanel.dataset.busy;
+  } catch (err) {
+    if (ticket !== rfAsked) return;
+    rfPanel.querySelector('table')!.innerHTML = `<tr><td>${(err as Error).message}</td></tr>`;
+    delete rfPanel.dataset.busy;
+  }
+}
+let rfTimer: ReturnType<typeof setTimeout> | undefined;
+rfSlider.addEventListener('input', () => {
+  $('rf-voltage-out').textContent = `${Number(rfSlider.value).toFixed(2)} MV`;
+  clearTimeout(rfTimer);
+  rfTimer = setTimeout(() => void updateRf(), 150);
+});
+void updateRf();
 
 let last = performance.now();
 let animT = 0;

@@ -8,6 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { nanoterasuRing } from '../../lattice/nanoterasu.ts';
+import { computeOptics } from '../../sim/optics/summary.ts';
+import { compileLattice } from '../../sim/tracking/compile.ts';
+import { newLossArrays, trackTurns } from '../../sim/tracking/track.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = 'test-output/viz';
@@ -126,6 +130,62 @@ describe('3D view in chromium', () => {
       const best = st.fluxAtSample.reduce((a: any, x: any) => (x.photonsPerS > a.photonsPerS ? x : a));
       expect(Number(rows.find((r) => r.key === `flux.${st.name}.peakPhotonsPerS`)!.value)).toBe(best.photonsPerS);
       expect(Number(rows.find((r) => r.key === `flux.${st.name}.samplesPerHour`)!.value)).toBe(st.samplesPerHour);
+    }
+  });
+
+  it('the RF slider recomputes the optics in the Web Worker: equal to the library in Node', async () => {
+    await page.$eval('#rf-voltage', (el) => {
+      const input = el as HTMLInputElement;
+      input.value = '3.6';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.waitForSelector('#rf-panel[data-voltage-mv="3.6"]:not([data-busy])', { timeout: 15_000 });
+    await page.screenshot({ path: join(OUT, 'rf-3.6MV.png') });
+    const rows = await page.$$eval('#rf-panel tr', (trs) => trs.map((t) => ({ key: (t as HTMLElement).dataset.key!, value: (t as HTMLElement).dataset.value! })));
+    // The same library in this process (what `nanoterasu optics --json` prints for a 3.6 MV ring).
+    const s = computeOptics(nanoterasuRing({ rfVoltageV: 3.6e6 }));
+    const expected: Record<string, number> = {
+      bunchLengthM: s.rf!.bunchLengthM,
+      energyAcceptance: s.rf!.energyAcceptance,
+      synchrotronTune: s.rf!.synchrotronTune,
+      energyLossPerTurnEV: s.energyLossPerTurnEV,
+      synchronousPhaseRad: s.rf!.synchronousPhaseRad,
+    };
+    expect(rows.map((r) => r.key).sort()).toEqual(Object.keys(expected).sort());
+    // String(number) round-trips a double exactly. The worker runs the same code, but in Chromium's
+    // V8, whose Math.* functions may round differently in the last bit from Node's: equal to 1e-12
+    // relative (in practice a few ULP; the tracking below, with no such calls, is bit for bit).
+    const notExact: string[] = [];
+    for (const r of rows) {
+      const got = Number(r.value), want = expected[r.key];
+      if (!Object.is(got, want)) notExact.push(`${r.key}: ${got} vs ${want} (rel ${((got - want) / want).toExponential(1)})`);
+      expect(Math.abs(got - want), r.key).toBeLessThanOrEqual(1e-12 * Math.abs(want));
+    }
+    if (notExact.length) console.log(`RF panel values not bit-identical to Node (within 1e-12): ${notExact.join('; ')}`);
+    // and they did change with the voltage (3.39 MV default → 3.6 MV)
+    const base = computeOptics(nanoterasuRing());
+    expect(Math.abs(expected.bunchLengthM - base.rf!.bunchLengthM)).toBeGreaterThan(1e-6);
+  });
+
+  it('tracking in the browser worker equals tracking in Node, bit for bit', async () => {
+    const particles = [
+      [1e-3, 0, 0.5e-3, 0, 0, 0],
+      [-2e-3, 1e-5, 0.2e-3, -2e-6, 1e-3, 0],
+      [0.3e-3, -3e-5, -0.4e-3, 1e-5, -2e-3, 1e-4],
+    ];
+    const turns = 32;
+    const got = await page.evaluate((m) => (window as any).__physics(m), { kind: 'track', particles, turns });
+    const prog = compileLattice(nanoterasuRing(), { mode: '4d' });
+    const r = new Float64Array(particles.flat());
+    const loss = newLossArrays(particles.length);
+    trackTurns(prog, r, particles.length, turns, loss);
+    const want = particles.map((_, i) => Array.from(r.subarray(6 * i, 6 * i + 6)));
+    expect(Array.from(loss.turn)).toEqual([-1, -1, -1]);
+    expect(got.lostTurn).toEqual([-1, -1, -1]);
+    // they moved (so the comparison is not trivially of the inputs)
+    expect(want[0][0]).not.toBe(particles[0][0]);
+    for (let i = 0; i < particles.length; i++) {
+      for (let k = 0; k < 6; k++) expect(Object.is(got.particles[i][k], want[i][k]), `particle ${i} coordinate ${k}: ${got.particles[i][k]} vs ${want[i][k]}`).toBe(true);
     }
   });
 
