@@ -5,7 +5,7 @@ import { countByType } from '../../lattice/lattice.ts';
 import { survey, surveyAt } from '../../lattice/survey.ts';
 import { loadCatalogue } from '../../beamlines/catalogue/catalogue.ts';
 import { catalogueSection } from '../../beamlines/catalogue/section.ts';
-import { alongPath, beamlinePlacements, envelopeLines, floorAt, linacLayout, magnetPlacements, ringExtent, shotsInFlight, straights, type BundleLike, type CatalogueLike } from '../../viz/scene/layout.ts';
+import { alongPath, undulatorPlacements, beamlinePlacements, envelopeLines, floorAt, linacLayout, magnetPlacements, ringExtent, shotsInFlight, straights, type BundleLike, type CatalogueLike } from '../../viz/scene/layout.ts';
 import { buildTour, TourController } from '../../viz/tour/tour.ts';
 import { beamlinePanelRows } from '../../viz/panels/data.ts';
 
@@ -127,5 +127,19 @@ describe('viz scene layout', () => {
     expect(alongPath(path, 0.75)).toEqual([10, 0, 5]);
     expect(alongPath(path, 1)).toEqual([10, 0, 10]);
   });
-});
 
+  it('puts the insertion device of each built beamline in its straight, with its catalogue length', () => {
+    const ids = undulatorPlacements(b, cat);
+    expect(ids).toHaveLength(10);
+    const st = straights(b);
+    for (const u of ids) {
+      const bl = cat.beamlines.find((x) => u.name.startsWith(x.id))!;
+      expect(u.lengthM).toBeCloseTo(bl.device!.periodM * bl.device!.periods, 12);
+      const port = cat.ports.find((p) => p.beamline === bl.id)!;
+      const mark = st.find((s) => s.cell === port.cell && s.kind === port.straight)!;
+      expect(u.centre).toEqual(mark.centre);
+      // it fits in its straight (5.44 m long, 2.52 m short)
+      expect(u.lengthM).toBeLessThan(port.straight === 'long' ? 5.44 : 2.52);
+    }
+  });
+});

@@ -5,7 +5,7 @@
  */
 import * as THREE from 'three';
 import {
-  alongPath, beamlinePlacements, envelopeLines, linacLayout, magnetPlacements, ringExtent, shotsInFlight, straights, floorAt,
+  alongPath, beamlinePlacements, envelopeLines, undulatorPlacements, linacLayout, magnetPlacements, ringExtent, shotsInFlight, straights, floorAt,
   type BundleLike, type CatalogueLike, type BeamlinePlacement,
 } from './layout.ts';
 
@@ -64,8 +64,9 @@ export function buildFacility(b: BundleLike, cat?: CatalogueLike): FacilityScene
   tunnel.position.set(centre[0], -0.55, centre[2]);
   root.add(tunnel);
 
-  // Magnets, one InstancedMesh per type, at their real length and position.
-  const mags = magnetPlacements(b);
+  // Magnets, one InstancedMesh per type, at their real length and position; the beamlines'
+  // insertion devices (from the catalogue) in their straights.
+  const mags = [...magnetPlacements(b), ...(cat ? undulatorPlacements(b, cat) : [])];
   const byType = new Map<string, typeof mags>();
   for (const m of mags) (byType.get(m.type) ?? byType.set(m.type, []).get(m.type)!).push(m);
   const magnetCounts: Record<string, number> = {};

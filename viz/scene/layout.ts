@@ -156,7 +156,29 @@ export function straights(b: BundleLike): StraightMark[] {
 /** The catalogue part of a bundle: ports and beamlines (sections.catalogue, see beamlines/catalogue). */
 export interface CatalogueLike {
   ports: { id: string; cell: number; straight: 'long' | 'short'; beamline: string | null }[];
-  beamlines: { id: string; class: 'public' | 'coalition'; stations: { name: string; concurrentWith?: string[] }[] }[];
+  beamlines: {
+    id: string; class: 'public' | 'coalition'; stations: { name: string; concurrentWith?: string[] }[];
+    device?: { name?: string; type?: string; periodM: number; periods: number };
+  }[];
+}
+
+/**
+ * The insertion device of every built beamline, centred in its straight with its magnetic length
+ * (periods × period from the catalogue; the catalogue's devices are assumptions, see its files).
+ */
+export function undulatorPlacements(b: BundleLike, cat: CatalogueLike): MagnetPlacement[] {
+  const st = straights(b);
+  const out: MagnetPlacement[] = [];
+  for (const port of cat.ports) {
+    const bl = port.beamline ? cat.beamlines.find((x) => x.id === port.beamline) : undefined;
+    const mark = st.find((s) => s.cell === port.cell && s.kind === port.straight);
+    if (!bl?.device || !mark) continue;
+    out.push({
+      name: `${bl.id} ${bl.device.name ?? 'insertion device'}`, type: 'undulator', centre: mark.centre, yawRad: mark.yawRad,
+      lengthM: bl.device.periodM * bl.device.periods, sizeM: SIZES.undulator, colour: TYPE_COLOURS.undulator, sM: mark.sM,
+    });
+  }
+  return out;
 }
 
 /**
