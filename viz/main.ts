@@ -158,7 +158,7 @@ function plot(host: HTMLElement, title: string, data: uPlot.AlignedData, series:
     host.textContent = `${title}: not in this scenario's bundle`;
     return;
   }
-  new uPlot({ width: 400, height: 170, series: [{ label: xLabel }, ...series], axes: [{ label: xLabel }, {}], legend: { show: true } }, data, host);
+  new uPlot({ width: 400, height: 170, scales: { x: { time: false } }, series: [{ label: xLabel }, ...series], axes: [{ label: xLabel }, {}], legend: { show: true } }, data, host);
 }
 
 function drawPlots() {

@@ -94,7 +94,7 @@ export function buildFacility(b: BundleLike, cat?: CatalogueLike): FacilityScene
     const start = new THREE.Vector3(...bl.start), end = new THREE.Vector3(...bl.end);
     const len = start.distanceTo(end);
     const pipe = new THREE.Mesh(
-      new THREE.CylinderGeometry(bl.beamline ? 0.6 : 0.25, bl.beamline ? 0.6 : 0.25, len, 10),
+      new THREE.CylinderGeometry(bl.beamline ? 0.4 : 0.2, bl.beamline ? 0.4 : 0.2, len, 10),
       new THREE.MeshStandardMaterial({ color: CLASS_COLOURS[bl.cls], transparent: !bl.beamline, opacity: bl.beamline ? 1 : 0.45 }),
     );
     pipe.position.copy(start).lerp(end, 0.5);

@@ -183,7 +183,7 @@ export function undulatorPlacements(b: BundleLike, cat: CatalogueLike): MagnetPl
 
 /**
  * Photon beamlines run tangentially out of their straights (the undulator axis continued): the
- * line starts at the straight centre and runs `lengthM` along the tangent. Stations sit at the end;
+ * line starts at the end of the straight and runs `lengthM` along the tangent. Stations sit at the end;
  * branch stations fan out by a small angle, as BL08W's branches do.
  */
 export function beamlinePlacements(b: BundleLike, cat: CatalogueLike, lengthM = 60): BeamlinePlacement[] {
@@ -195,7 +195,10 @@ export function beamlinePlacements(b: BundleLike, cat: CatalogueLike, lengthM = 
     const bl = port.beamline ? cat.beamlines.find((x) => x.id === port.beamline) : undefined;
     const len = bl ? lengthM : lengthM * 0.35;
     const [tx, , tz] = mark.tangent;
-    const start = mark.centre;
+    // the photon beamline starts at the downstream end of its straight (the front end), so that the
+    // insertion device in the straight stays visible
+    const half = port.straight === 'long' ? 2.72 : 1.26;
+    const start: [number, number, number] = [mark.centre[0] + tx * half, mark.centre[1], mark.centre[2] + tz * half];
     const end: [number, number, number] = [start[0] + tx * len, start[1], start[2] + tz * len];
     const stations: BeamlinePlacement['stations'] = [];
     if (bl) {

@@ -23,7 +23,8 @@ export function buildTour(b: BundleLike, cat?: CatalogueLike): TourStop[] {
   const st = straights(b);
   const lines = cat ? beamlinePlacements(b, cat) : [];
   const bl = lines.find((l) => l.beamline === 'BL02U') ?? lines.find((l) => l.beamline) ?? undefined;
-  const ls = bl ? st.find((s) => s.centre[0] === bl.start[0] && s.centre[2] === bl.start[2]) : st.find((s) => s.kind === 'long');
+  const port = bl ? cat?.ports.find((p) => p.id === bl.id) : undefined;
+  const ls = port ? st.find((s) => s.cell === port.cell && s.kind === port.straight) : st.find((s) => s.kind === 'long');
   const up = (p: [number, number, number], h: number, dx = 0, dz = 0): [number, number, number] => [p[0] + dx, p[1] + h, p[2] + dz];
   const stops: TourStop[] = [
     {
