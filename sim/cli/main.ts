@@ -13,6 +13,7 @@ const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
   () => import('./track.ts'),
   () => import('./da.ts'),
   () => import('./ma.ts'),
+  () => import('./errors.ts'),
   () => import('./fma.ts'),
   () => import('./capacity.ts'),
   () => import('./lifetime.ts'),
