@@ -16,10 +16,12 @@ import { checkShards, describeProblems } from '../cluster/merge.ts';
 import type { ShardFile } from '../cluster/shard.ts';
 import { mergeCapacity, type CapacityPayload } from '../cluster/capacity.ts';
 import { mergeDA, type DAPayload } from '../cluster/da.ts';
+import { mergeErrors, type ErrorsPayload } from '../cluster/errors.ts';
 import { mergeMA, type MAPayload } from '../cluster/ma.ts';
 import { mergeTrack, type TrackPayload } from '../cluster/track.ts';
 import { renderCapacity } from './capacity.ts';
 import { formatDA } from './da.ts';
+import { formatErrors } from './errors.ts';
 import { formatMA } from './ma.ts';
 import { UserError } from './main.ts';
 import { formatTable } from './track.ts';
@@ -57,6 +59,11 @@ export function mergeDir(dir: string): MergeOutput {
       const m = mergeTrack(shards as ShardFile<TrackPayload>[]);
       const jsonText = JSON.stringify(m);
       return { study: 'track', json: m, jsonText, text: trackTable(m) };
+    }
+    case 'errors': {
+      const m = mergeErrors(shards as ShardFile<ErrorsPayload>[]);
+      const jsonText = JSON.stringify(m);
+      return { study: 'errors', json: m, jsonText, text: formatErrors(m) };
     }
     default:
       throw new UserError(`${dir}: shards of an unknown study '${c.study}'`);
