@@ -55,6 +55,14 @@ export interface SpectrumOptions {
   chebyshevPoints?: number;
   /** Grid rows per task (fixed, so the result does not depend on the number of workers). */
   rowsPerChunk?: number;
+  /**
+   * Only the output energies [first, first + count) (one shard of a cluster run, sim/cluster): the
+   * same angular chunks are computed, for the internal energies the energy-spread convolution of
+   * these outputs uses (the kernel's value at each energy does not depend on the other energies,
+   * the grids and Chebyshev points are those of the whole range), so every value is bit-identical
+   * to the whole run's. The result then holds only these energies (peaks over them).
+   */
+  energyRange?: { first: number; count: number };
 }
 
 export interface SpectrumResult {
@@ -235,6 +243,28 @@ export async function computeSpectrum(d: DeviceSetting, beam: ElectronBeam, opts
     chebS.fill(sLo);
   }
 
+  // the output energies to compute [oFirst, oEnd) and the internal ones they need [kLo, kEnd)
+  let oFirst = 0, oEnd = out.length, kLo = 0, kEnd = internal.length;
+  if (opts.energyRange) {
+    oFirst = opts.energyRange.first;
+    oEnd = oFirst + opts.energyRange.count;
+    if (!(Number.isInteger(oFirst) && oFirst >= 0 && oEnd > oFirst && oEnd <= out.length)) throw new RangeError(`energy range ${oFirst}+${opts.energyRange.count} outside 0..${out.length}`);
+    if (sEps === 0) { kLo = oFirst; kEnd = oEnd; }
+    else {
+      kLo = internal.length; kEnd = 0;
+      for (let i = oFirst; i < oEnd; i++) {
+        const sig = sEps * out[i];
+        for (let k = 0; k < internal.length; k++) {
+          const x = (internal[k] - out[i]) / sig; // the test of `convolve` below
+          if (x < -7 || x > 7) continue;
+          if (k < kLo) kLo = k;
+          if (k + 1 > kEnd) kEnd = k + 1;
+        }
+      }
+    }
+  }
+  const sTask = opts.energyRange ? s.slice(kLo, kEnd) : s;
+
   // chunks of rows
   const rows = opts.rowsPerChunk ?? 4;
   const tasks: KernelTask[] = [];
@@ -242,7 +272,7 @@ export async function computeSpectrum(d: DeviceSetting, beam: ElectronBeam, opts
     const r1 = Math.min(gy.theta.length, r0 + rows);
     tasks.push({
       gamma, kx: d.kx, ky: d.ky, phaseRad: d.phaseRad, periods: d.periods,
-      tauNodes, tauWeights, chebS: sHi === sLo ? Float64Array.of(sLo) : chebS, chebW: sHi === sLo ? Float64Array.of(1) : chebW, s,
+      tauNodes, tauWeights, chebS: sHi === sLo ? Float64Array.of(sLo) : chebS, chebW: sHi === sLo ? Float64Array.of(1) : chebW, s: sTask,
       thetaX: gx.theta, weightXOnAxis: gx.wOn, weightXAperture: gx.wAp,
       thetaY: gy.theta.slice(r0, r1), weightYOnAxis: gy.wOn.slice(r0, r1), weightYAperture: gy.wAp.slice(r0, r1),
     });
@@ -263,7 +293,7 @@ export async function computeSpectrum(d: DeviceSetting, beam: ElectronBeam, opts
   } else {
     results = tasks.map(runKernel);
   }
-  const nI = internal.length;
+  const nI = kEnd - kLo;
   const sumOn = new Float64Array(nI);
   const sumAp = new Float64Array(nI);
   for (const r of results) {
@@ -280,24 +310,25 @@ export async function computeSpectrum(d: DeviceSetting, beam: ElectronBeam, opts
   // energy spread
   const convolve = (f: Float64Array): Float64Array => {
     if (sEps === 0) return f;
-    const res = new Float64Array(out.length);
-    for (let i = 0; i < out.length; i++) {
+    const res = new Float64Array(oEnd - oFirst);
+    for (let i = oFirst; i < oEnd; i++) {
       const sig = sEps * out[i];
       let sw = 0;
       let sf = 0;
       for (let k = 0; k < nI; k++) {
-        const x = (internal[k] - out[i]) / sig;
+        const x = (internal[kLo + k] - out[i]) / sig;
         if (x < -7 || x > 7) continue;
         const w = Math.exp(-0.5 * x * x);
         sw += w;
         sf += w * f[k];
       }
-      res[i] = sf / sw;
+      res[i - oFirst] = sf / sw;
     }
     return res;
   };
   const onAxis = convolve(onI);
   const aperture = ap ? convolve(apI) : undefined;
+  if (opts.energyRange) out = out.slice(oFirst, oEnd);
   return {
     energiesEV: out,
     onAxisFluxDensity: onAxis,
@@ -306,7 +337,7 @@ export async function computeSpectrum(d: DeviceSetting, beam: ElectronBeam, opts
     peakAperture: aperture ? peakOf(out, aperture) : undefined,
     grid: {
       harmonicEnergyEV: en, angularStepRad: step, thetaXPoints: gx.theta.length, thetaYPoints: gy.theta.length,
-      internalEnergies: nI, chebyshevPoints: sHi === sLo ? 1 : m, periodNodes: M, sigmaXPrimeRad: sxp, sigmaYPrimeRad: syp,
+      internalEnergies: internal.length, chebyshevPoints: sHi === sLo ? 1 : m, periodNodes: M, sigmaXPrimeRad: sxp, sigmaYPrimeRad: syp,
       energySpread: sigE, chunks: tasks.length, workers,
     },
   };

@@ -18,11 +18,13 @@ import { mergeCapacity, type CapacityPayload } from '../cluster/capacity.ts';
 import { mergeDA, type DAPayload } from '../cluster/da.ts';
 import { mergeErrors, type ErrorsPayload } from '../cluster/errors.ts';
 import { mergeMA, type MAPayload } from '../cluster/ma.ts';
+import { mergeSpectrum, type SpectrumPayload } from '../cluster/spectrum.ts';
 import { mergeTrack, type TrackPayload } from '../cluster/track.ts';
 import { renderCapacity } from './capacity.ts';
 import { formatDA } from './da.ts';
 import { formatErrors } from './errors.ts';
 import { formatMA } from './ma.ts';
+import { formatSpectrum } from './spectrum.ts';
 import { UserError } from './main.ts';
 import { formatTable } from './track.ts';
 
@@ -64,6 +66,11 @@ export function mergeDir(dir: string): MergeOutput {
       const m = mergeErrors(shards as ShardFile<ErrorsPayload>[]);
       const jsonText = JSON.stringify(m);
       return { study: 'errors', json: m, jsonText, text: formatErrors(m) };
+    }
+    case 'spectrum': {
+      const m = mergeSpectrum(shards as ShardFile<SpectrumPayload>[]);
+      const jsonText = JSON.stringify(m);
+      return { study: 'spectrum', json: m, jsonText, text: formatSpectrum(m) };
     }
     default:
       throw new UserError(`${dir}: shards of an unknown study '${c.study}'`);

@@ -10,6 +10,8 @@
  */
 import type { Command } from 'commander';
 import { computeSpectrum } from '../../beamlines/devices/spectrum.ts';
+import { SHARD_HELP, shardRange, shardRequest, shardWrittenLine, writeShard } from '../cluster/shard.ts';
+import { spectrumJson, spectrumShardInputs } from '../cluster/spectrum.ts';
 import { centralConeFlux, onAxisFluxDensity, settingFor } from '../../beamlines/devices/undulator.ts';
 import { UserError } from './main.ts';
 import { resolveSource } from './source.ts';
@@ -31,6 +33,8 @@ interface Options {
   emittance?: boolean;
   energySpread?: boolean;
   json?: boolean;
+  shard?: string;
+  out?: string;
 }
 
 /** "0.1x0.1mrad", "100x50urad", "0.1x0.1" (mrad), or "none" → full angles [rad]. */
@@ -65,8 +69,11 @@ export function register(program: Command): void {
     .option('--no-emittance', 'filament beam (no angular spread)')
     .option('--no-energy-spread', 'no energy spread')
     .option('--json', 'print JSON instead of a table')
+    .option('--shard <i/N>', `${SHARD_HELP.shard} (blocks of photon energies)`)
+    .option('--out <dir>', SHARD_HELP.out)
     .addHelpText('after', '\nExamples:\n  npx nanoterasu spectrum --beamline BL13U --harmonic 1 --k 1.2 --aperture 0.1x0.1mrad\n  npx nanoterasu spectrum --device u22.json --harmonic 5 --workers 2 --json\n')
     .action(async (opts: Options) => {
+      const shard = shardRequest(opts);
       const { beam, report: ro } = resolveSource(opts);
       if (ro.type === 'wiggler') throw new UserError('spectrum computes undulator harmonics; for a wiggler use `source` (bending-magnet-like spectrum)');
       const n = Number(opts.harmonic);
@@ -90,10 +97,11 @@ export function register(program: Command): void {
       }
       const d = ro.setting ?? settingFor(ro.type, ro.periodM, ro.periods, ro.k, ro.mode);
       const apertureRad = parseAperture(opts.aperture ?? 'none');
+      const range = shard ? shardRange(energiesEV?.length ?? points, shard.spec) : undefined;
       const t0 = performance.now();
       const r = await computeSpectrum(d, beam, {
         harmonic: n, energiesEV, points, apertureRad, emittance: opts.emittance !== false, energySpread: opts.energySpread !== false,
-        angularStepRad: step, workers,
+        angularStepRad: step, workers, ...(range ? { energyRange: { first: range.first, count: range.count } } : {}),
       });
       const seconds = (performance.now() - t0) / 1e3;
       let closedFlux: number | null = null;
@@ -118,27 +126,51 @@ export function register(program: Command): void {
         closedForms: { onAxisFluxDensity: closedDensity, centralConeFlux: closedFlux, note: 'filament beam, at E_n (Kim)' },
         seconds,
       };
-      if (opts.json) {
-        process.stdout.write(JSON.stringify({
+      if (shard && range) {
+        const inputs = spectrumShardInputs({
+          device: meta.device, beam, harmonic: n, energiesEV: energiesEV ?? null, points, apertureRad: apertureRad ?? null,
+          emittance: meta.emittance, energySpread: meta.energySpread, angularStepRad: step ?? null,
+        });
+        const payload = {
           meta, energiesEV: Array.from(r.energiesEV), onAxisFluxDensity: Array.from(r.onAxisFluxDensity),
-          apertureFlux: r.apertureFlux ? Array.from(r.apertureFlux) : undefined, peakOnAxis: r.peakOnAxis, peakAperture: r.peakAperture ?? null,
-        }) + '\n');
+          apertureFlux: r.apertureFlux ? Array.from(r.apertureFlux) : null,
+        };
+        const file = writeShard('spectrum', shard, range, inputs, payload);
+        process.stdout.write(shardWrittenLine(shard, range, 'photon energies', file) + '\n');
         return;
       }
-      const lines: string[] = [];
-      lines.push(`${ro.name}: harmonic ${n}, E_n = ${r.grid.harmonicEnergyEV.toFixed(2)} eV, kx = ${d.kx.toFixed(4)}, ky = ${d.ky.toFixed(4)}`);
-      lines.push(`beam: ${beam.source}`);
-      lines.push(`aperture: ${apertureRad ? `${(apertureRad.x * 1e3).toFixed(4)} × ${(apertureRad.y * 1e3).toFixed(4)} mrad` : 'none (on axis only)'}; emittance ${meta.emittance ? 'on' : 'off'}, energy spread ${meta.energySpread ? 'on' : 'off'}`);
-      lines.push(`grid: ${r.grid.thetaXPoints} × ${r.grid.thetaYPoints} directions, step ${(r.grid.angularStepRad * 1e6).toFixed(3)} µrad, ${r.grid.internalEnergies} internal energies, ${r.grid.chunks} chunks on ${r.grid.workers || 'no'} workers, ${seconds.toFixed(2)} s`);
-      lines.push(`peak on axis: ${r.peakOnAxis.value.toExponential(4)} ph/s/mrad²/0.1%bw at ${r.peakOnAxis.energyEV.toFixed(2)} eV (filament closed form at E_n: ${closedDensity?.toExponential(4) ?? '—'})`);
-      if (r.peakAperture) lines.push(`peak through aperture: ${r.peakAperture.value.toExponential(4)} ph/s/0.1%bw at ${r.peakAperture.energyEV.toFixed(2)} eV (central-cone Fn: ${closedFlux?.toExponential(4) ?? '—'})`);
-      lines.push('');
-      lines.push('    E [eV]   on axis [ph/s/mrad²/0.1%bw]   aperture [ph/s/0.1%bw]');
-      const every = Math.max(1, Math.ceil(r.energiesEV.length / 40));
-      for (let i = 0; i < r.energiesEV.length; i += every) {
-        lines.push(`${r.energiesEV[i].toFixed(2).padStart(10)}   ${r.onAxisFluxDensity[i].toExponential(4).padStart(27)}   ${r.apertureFlux ? r.apertureFlux[i].toExponential(4).padStart(22) : '—'.padStart(22)}`);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(spectrumJson(meta, r.energiesEV, r.onAxisFluxDensity, r.apertureFlux)) + '\n');
+        return;
       }
-      if (every > 1) lines.push(`  (every ${every}th of ${r.energiesEV.length} energies; --json for all)`);
-      process.stdout.write(lines.join('\n') + '\n');
+      process.stdout.write(formatSpectrum(spectrumJson(meta, r.energiesEV, r.onAxisFluxDensity, r.apertureFlux)));
     });
+}
+
+/** The table of a spectrum (also printed by `nanoterasu merge` for merged shards), from its JSON object. */
+export function formatSpectrum(o: ReturnType<typeof spectrumJson>): string {
+  const meta = o.meta as {
+    device: { name: string; kx: number; ky: number }; beam: { source: string }; harmonic: number;
+    apertureRad: { x: number; y: number } | null; emittance: boolean; energySpread: boolean; seconds: number;
+    grid: { harmonicEnergyEV: number; thetaXPoints: number; thetaYPoints: number; angularStepRad: number; internalEnergies: number; chunks: number; workers: number };
+    closedForms: { onAxisFluxDensity: number | null; centralConeFlux: number | null };
+  };
+  const g = meta.grid;
+  const ap = meta.apertureRad;
+  const lines: string[] = [];
+  lines.push(`${meta.device.name}: harmonic ${meta.harmonic}, E_n = ${g.harmonicEnergyEV.toFixed(2)} eV, kx = ${meta.device.kx.toFixed(4)}, ky = ${meta.device.ky.toFixed(4)}`);
+  lines.push(`beam: ${meta.beam.source}`);
+  lines.push(`aperture: ${ap ? `${(ap.x * 1e3).toFixed(4)} × ${(ap.y * 1e3).toFixed(4)} mrad` : 'none (on axis only)'}; emittance ${meta.emittance ? 'on' : 'off'}, energy spread ${meta.energySpread ? 'on' : 'off'}`);
+  lines.push(`grid: ${g.thetaXPoints} × ${g.thetaYPoints} directions, step ${(g.angularStepRad * 1e6).toFixed(3)} µrad, ${g.internalEnergies} internal energies, ${g.chunks} chunks on ${g.workers || 'no'} workers, ${meta.seconds.toFixed(2)} s`);
+  lines.push(`peak on axis: ${o.peakOnAxis.value.toExponential(4)} ph/s/mrad²/0.1%bw at ${o.peakOnAxis.energyEV.toFixed(2)} eV (filament closed form at E_n: ${meta.closedForms.onAxisFluxDensity?.toExponential(4) ?? '—'})`);
+  if (o.peakAperture) lines.push(`peak through aperture: ${o.peakAperture.value.toExponential(4)} ph/s/0.1%bw at ${o.peakAperture.energyEV.toFixed(2)} eV (central-cone Fn: ${meta.closedForms.centralConeFlux?.toExponential(4) ?? '—'})`);
+  lines.push('');
+  lines.push('    E [eV]   on axis [ph/s/mrad²/0.1%bw]   aperture [ph/s/0.1%bw]');
+  const n = o.energiesEV.length;
+  const every = Math.max(1, Math.ceil(n / 40));
+  for (let i = 0; i < n; i += every) {
+    lines.push(`${o.energiesEV[i].toFixed(2).padStart(10)}   ${o.onAxisFluxDensity[i].toExponential(4).padStart(27)}   ${o.apertureFlux ? o.apertureFlux[i].toExponential(4).padStart(22) : '—'.padStart(22)}`);
+  }
+  if (every > 1) lines.push(`  (every ${every}th of ${n} energies; --json for all)`);
+  return lines.join('\n') + '\n';
 }
