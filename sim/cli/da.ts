@@ -12,56 +12,35 @@ import type { Command } from 'commander';
 import { daShardInputs, daShardPayload } from '../cluster/da.ts';
 import { shardRange, shardRequest, shardWrittenLine, writeShard } from '../cluster/shard.ts';
 import { dynamicAperture, type DAResult } from '../studies/da.ts';
-import { UserError } from './main.ts';
-import { addStudyOptions, runOnPool, studyLatticeAndWorkers, type StudyOptions } from './study-options.ts';
-import { intOption, numberOption } from './track.ts';
+import { addDAOptions, addStudyOptions, parseDAOptions, runOnPool, studyLatticeAndWorkers, type DAOptions, type StudyOptions } from './study-options.ts';
 
-interface Options extends StudyOptions {
-  turns: string; deltas: string; rays: string; rMax: string; precision: string; mode: string;
-}
-
-export function parseList(v: string, name: string): number[] {
-  const xs = v.split(',').map((s) => Number(s.trim()));
-  if (xs.length === 0 || !xs.every(Number.isFinite)) throw new UserError(`--${name} must be a comma-separated list of numbers (got '${v}')`);
-  return xs;
-}
+interface Options extends StudyOptions, DAOptions {}
 
 export function register(program: Command): void {
-  const cmd = program
-    .command('da')
-    .description('dynamic aperture (rays + bisection) at the ring start, on and off momentum')
-    .option('--turns <n>', 'turns a particle must survive', '512')
-    .option('--deltas <list>', 'momentum offsets, comma-separated', '0')
-    .option('--rays <n>', 'rays from θ = 0 to 180°', '19')
-    .option('--r-max <m>', 'outer bound of the search [m]', '0.02')
-    .option('--precision <m>', 'bisection precision [m]', '1e-5')
-    .option('--mode <m>', '4d (δ fixed, default) or 6d (RF on)', '4d');
+  const cmd = addDAOptions(
+    program.command('da').description('dynamic aperture (rays + bisection) at the ring start, on and off momentum'),
+    { turns: '512', rays: '19' },
+  );
   addStudyOptions(cmd, 'classical radiation damping (6d)')
     .action(async (opts: Options) => {
       const shard = shardRequest(opts);
-      const turns = intOption(opts.turns, 'turns', 1)!;
-      const rays = intOption(opts.rays, 'rays', 2)!;
-      const rMaxM = numberOption(opts.rMax, 'r-max', 1e-9)!;
-      const precisionM = numberOption(opts.precision, 'precision', 1e-12)!;
-      const slices = intOption(opts.slices, 'slices', 1);
-      if (opts.mode !== '4d' && opts.mode !== '6d') throw new UserError(`--mode must be 4d or 6d (got '${opts.mode}')`);
-      const deltas = parseList(opts.deltas, 'deltas');
+      const { turns, rays, rMaxM, precisionM, slices, mode, deltas } = parseDAOptions(opts);
       const { lattice, workers } = studyLatticeAndWorkers(opts);
-      const compile = { mode: opts.mode, radiation: Boolean(opts.radiation), ...(slices ? { slices } : {}) } as const;
+      const compile = { mode, radiation: Boolean(opts.radiation), ...(slices ? { slices } : {}) } as const;
       const range = shard ? shardRange(deltas.length * rays, shard.spec) : undefined;
       const res = await runOnPool(lattice, workers, (tracker) =>
         dynamicAperture(lattice, tracker, { turns, deltas, rays, rMaxM, precisionM, compile, ...(range ? { jobRange: range } : {}) }));
       if (shard && range) {
-        const inputs = daShardInputs(lattice, { turns, deltas, rays, rMaxM, precisionM, mode: opts.mode, radiation: Boolean(opts.radiation), slices: slices ?? null });
+        const inputs = daShardInputs(lattice, { turns, deltas, rays, rMaxM, precisionM, mode, radiation: Boolean(opts.radiation), slices: slices ?? null });
         const file = writeShard('da', shard, range, inputs, daShardPayload(res, workers));
         process.stdout.write(shardWrittenLine(shard, range, 'rays', file) + '\n');
         return;
       }
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ lattice: lattice.name, mode: opts.mode, radiation: Boolean(opts.radiation), workers, ...res }) + '\n');
+        process.stdout.write(JSON.stringify({ lattice: lattice.name, mode, radiation: Boolean(opts.radiation), workers, ...res }) + '\n');
         return;
       }
-      process.stdout.write(formatDA(lattice.name, opts.mode, res));
+      process.stdout.write(formatDA(lattice.name, mode, res));
     });
 }
 

@@ -19,14 +19,12 @@ import { ELEMENT_FIELDS, isElementType, type ElementType } from '../../lattice/e
 import { errorsJson, errorsShardInputs, type ErrorsInputs } from '../cluster/errors.ts';
 import { shardRange, shardRequest, shardWrittenLine, writeShard } from '../cluster/shard.ts';
 import { errorSeeds, seedResult, type SeedResult } from '../studies/errors.ts';
-import { parseList } from './da.ts';
 import { UserError } from './main.ts';
-import { addStudyOptions, runOnPool, studyLatticeAndWorkers, type StudyOptions } from './study-options.ts';
+import { addDAOptions, addStudyOptions, parseDAOptions, runOnPool, studyLatticeAndWorkers, type DAOptions, type StudyOptions } from './study-options.ts';
 import { intOption, numberOption } from './track.ts';
 
-interface Options extends StudyOptions {
+interface Options extends StudyOptions, DAOptions {
   seeds: string; seed: string; dxRms: string; dyRms: string; tiltRms: string; families: string;
-  turns: string; deltas: string; rays: string; rMax: string; precision: string; mode: string;
 }
 
 /** `--families a,b`: element types that carry misalignments (magnets). */
@@ -50,13 +48,8 @@ export function register(program: Command): void {
     .option('--dx-rms <um>', 'rms horizontal offset [µm] (Gaussian, cut at 2.5σ)', '30')
     .option('--dy-rms <um>', 'rms vertical offset [µm]', '30')
     .option('--tilt-rms <urad>', 'rms roll [µrad]', '0')
-    .option('--families <list>', 'element types that get errors', 'quadrupole,sextupole')
-    .option('--turns <n>', 'turns a particle must survive (DA)', '256')
-    .option('--deltas <list>', 'momentum offsets of the DA, comma-separated', '0')
-    .option('--rays <n>', 'DA rays from θ = 0 to 180°', '11')
-    .option('--r-max <m>', 'outer bound of the DA search [m]', '0.02')
-    .option('--precision <m>', 'DA bisection precision [m]', '1e-5')
-    .option('--mode <m>', '4d (δ fixed, default) or 6d (RF on) for the DA', '4d');
+    .option('--families <list>', 'element types that get errors', 'quadrupole,sextupole');
+  addDAOptions(cmd, { turns: '256', rays: '11' }, ' (DA)');
   addStudyOptions(cmd, 'classical radiation damping (6d DA)')
     .action(async (opts: Options) => {
       const shard = shardRequest(opts);
@@ -66,16 +59,10 @@ export function register(program: Command): void {
       const dyRmsM = numberOption(opts.dyRms, 'dy-rms', 0)! * 1e-6;
       const tiltRmsRad = numberOption(opts.tiltRms, 'tilt-rms', 0)! * 1e-6;
       const families = parseFamilies(opts.families);
-      const turns = intOption(opts.turns, 'turns', 1)!;
-      const rays = intOption(opts.rays, 'rays', 2)!;
-      const rMaxM = numberOption(opts.rMax, 'r-max', 1e-9)!;
-      const precisionM = numberOption(opts.precision, 'precision', 1e-12)!;
-      const slices = intOption(opts.slices, 'slices', 1);
-      if (opts.mode !== '4d' && opts.mode !== '6d') throw new UserError(`--mode must be 4d or 6d (got '${opts.mode}')`);
-      const deltas = parseList(opts.deltas, 'deltas');
+      const { turns, rays, rMaxM, precisionM, slices, mode, deltas } = parseDAOptions(opts);
       const { lattice, workers } = studyLatticeAndWorkers(opts);
       const radiation = Boolean(opts.radiation);
-      const compile = { mode: opts.mode, radiation, ...(slices ? { slices } : {}) } as const;
+      const compile = { mode, radiation, ...(slices ? { slices } : {}) } as const;
       const da = { turns, deltas, rays, rMaxM, precisionM, compile };
       const errors = { seed, dxRmsM, dyRmsM, tiltRmsRad, families };
       const range = shard ? shardRange(seeds, shard.spec) : { first: 0, count: seeds, total: seeds };
@@ -87,7 +74,7 @@ export function register(program: Command): void {
       });
       const inputs: Omit<ErrorsInputs, 'lattice'> = {
         seed, seeds, dxRmsM, dyRmsM, tiltRmsRad, families, turns, deltas, rays, rMaxM, precisionM,
-        mode: opts.mode, radiation, slices: slices ?? null,
+        mode, radiation, slices: slices ?? null,
       };
       if (shard) {
         const file = writeShard('errors', shard, range, errorsShardInputs(lattice, inputs), { errorFree, seeds: results, workers });

@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { fmaSummary, frequencyMap, type FMAResult } from '../studies/fma.ts';
 import { UserError } from './main.ts';
-import { runOnPool, studyLatticeAndWorkers } from './study-options.ts';
+import { addLatticeOptions, parseMode, runOnPool, studyLatticeAndWorkers } from './study-options.ts';
 import { intOption, numberOption } from './track.ts';
 
 interface Options {
@@ -24,7 +24,7 @@ interface Options {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('fma')
     .description('frequency map: tunes (NAFF) and diffusion over a grid of initial amplitudes')
     .option('--turns <n>', 'turns per half (2T are tracked)', '512')
@@ -35,12 +35,8 @@ export function register(program: Command): void {
     .option('--delta <d>', 'momentum offset δ', '0')
     .option('--at <element>', 'start element: a name (first occurrence, e.g. INJ) or a ring-wide index (default: ring start)')
     .option('--mode <m>', '4d (δ fixed, default) or 6d (RF on, no radiation)', '4d')
-    .option('--tune-window <w>', 'search each tune only within ±w of the linear tune (default: all of [0, 1))')
-    .option('--slices <k>', 'integrator slices for every thick element')
-    .option('--workers <n>', 'worker threads (default: number of CPUs)')
-    .option('--lattice <file>', 'lattice file (default: the built-in NanoTerasu ring)')
-    .option('--format <name>', 'lattice file format')
-    .option('--json', 'print JSON (every point) instead of a table')
+    .option('--tune-window <w>', 'search each tune only within ±w of the linear tune (default: all of [0, 1))');
+  addLatticeOptions(cmd, 'print JSON (every point) instead of a table')
     .option('--csv <file>', 'also write every point to this CSV file')
     .action(async (opts: Options) => {
       const turns = intOption(opts.turns, 'turns', 16)!;
@@ -52,11 +48,11 @@ export function register(program: Command): void {
       if (!Number.isFinite(delta) || Math.abs(delta) >= 1) throw new UserError(`--delta must be a number with |δ| < 1 (got '${opts.delta}')`);
       const slices = intOption(opts.slices, 'slices', 1);
       const tuneWindow = numberOption(opts.tuneWindow, 'tune-window', 1e-6);
-      if (opts.mode !== '4d' && opts.mode !== '6d') throw new UserError(`--mode must be 4d or 6d (got '${opts.mode}')`);
+      const mode = parseMode(opts.mode);
       const at = opts.at === undefined ? undefined : /^\d+$/.test(opts.at) ? Number(opts.at) : opts.at;
       const { lattice, workers } = studyLatticeAndWorkers(opts);
       const res = await runOnPool(lattice, workers, (tracker) =>
-        frequencyMap(lattice, tracker, { turns, nx, ny, xMaxM, yMaxM, delta, mode: opts.mode as '4d' | '6d', ...(at !== undefined ? { at } : {}), ...(slices ? { slices } : {}), ...(tuneWindow ? { tuneWindow } : {}) }));
+        frequencyMap(lattice, tracker, { turns, nx, ny, xMaxM, yMaxM, delta, mode, ...(at !== undefined ? { at } : {}), ...(slices ? { slices } : {}), ...(tuneWindow ? { tuneWindow } : {}) }));
       if (opts.csv) writeFileSync(opts.csv, fmaCsv(res));
       if (opts.json) {
         process.stdout.write(JSON.stringify({ lattice: lattice.name, workers, summary: fmaSummary(res), ...res }) + '\n');

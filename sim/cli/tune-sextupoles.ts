@@ -22,7 +22,7 @@ import {
 } from '../studies/sextupoles.ts';
 import { poolTracker } from '../studies/tracker.ts';
 import { nanoterasuRing } from '../../lattice/nanoterasu.ts';
-import { parseList } from './da.ts';
+import { parseList } from './study-options.ts';
 import { UserError } from './main.ts';
 import { intOption, numberOption } from './track.ts';
 
