@@ -3,17 +3,7 @@ import {
   arcLength, bendAngle, ELEMENT_FIELDS, ELEMENT_TYPES, isMagnet, LatticeError, makeElement, rbendAsSbend, withFields,
   type Quadrupole, type RBend,
 } from '../../lattice/elements.ts';
-
-/** Runs f and returns the LatticeError it throws (fails the test if it throws nothing or something else). */
-function latticeError(f: () => unknown): LatticeError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LatticeError);
-    return err as LatticeError;
-  }
-  throw new Error('expected a LatticeError');
-}
+import { latticeErrorOf as latticeError } from '../helpers.ts';
 
 describe('makeElement', () => {
   it('fills the defaults of ELEMENT_FIELDS and freezes the element', () => {

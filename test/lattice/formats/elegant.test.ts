@@ -8,18 +8,9 @@ import { loadLattice, writeLattice } from '../../../lattice/formats/index.ts';
 import { parseElegant, writeElegant } from '../../../lattice/formats/elegant.ts';
 import { RpnMachine } from '../../../lattice/formats/rpn.ts';
 import { allTypesLattice } from '../../fixtures/elegant/samples.ts';
+import { latticeErrorOf as thrown } from '../../helpers.ts';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/elegant');
-
-function thrown(f: () => unknown): LatticeError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LatticeError);
-    return err as LatticeError;
-  }
-  throw new Error('expected a LatticeError');
-}
 
 /** Field-by-field equality with Object.is on numbers (so −0 ≠ 0 and every bit counts). */
 function expectSameLattice(a: Lattice, b: Lattice): void {

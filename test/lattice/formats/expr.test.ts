@@ -6,19 +6,10 @@ import {
 import {
   C_LIGHT, E_CHARGE, ELECTRON_MASS_EV, PROTON_MASS_EV, R_ELECTRON,
 } from '../../../sim/constants.ts';
+import { latticeErrorOf as errorOf } from '../../helpers.ts';
 
 /** Exact: these are the same IEEE operations in the same order. */
 const ev = (s: string, vars: Record<string, number> = {}) => evalExpression(s, vars);
-
-function errorOf(f: () => unknown): LatticeError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LatticeError);
-    return err as LatticeError;
-  }
-  throw new Error('expected a LatticeError');
-}
 
 describe('numbers', () => {
   it('reads every MAD-X number form exactly', () => {

@@ -8,19 +8,10 @@ import { circumference, type Lattice } from '../../../lattice/lattice.ts';
 import { loadLattice, writeLattice } from '../../../lattice/formats/index.ts';
 import { latticeJsonSchema, parseLatticeJson, parseNativeJson, writeNativeJson } from '../../../lattice/formats/json.ts';
 import { allTypesLattice } from '../../fixtures/elegant/samples.ts';
+import { latticeErrorOf as thrown } from '../../helpers.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SCHEMA_PATH = join(HERE, '../../../lattice/formats/nanoterasu-lattice.schema.json');
-
-function thrown(f: () => unknown): LatticeError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LatticeError);
-    return err as LatticeError;
-  }
-  throw new Error('expected a LatticeError');
-}
 
 function sameElement(a: Element, b: Element): boolean {
   const ra = a as unknown as Record<string, unknown>;

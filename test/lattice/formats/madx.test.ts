@@ -9,22 +9,13 @@ import { parseRingJson } from '../../../lattice/formats/ringjson.ts';
 import { circumference, makeLattice, sPositions, type Lattice } from '../../../lattice/lattice.ts';
 import { C_LIGHT, ELECTRON_MASS_EV } from '../../../sim/constants.ts';
 import { linearOptics } from '../../../sim/optics/twiss.ts';
+import { latticeErrorOf as errorOf } from '../../helpers.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIX = resolve(here, '../../fixtures/madx');
 /** The shared reference directory sits beside the repository (../shared from the repo root). */
 const SHARED = resolve(here, '../../../../shared/reference/lattices');
 const fixture = (f: string) => join(FIX, f);
-
-function errorOf(f: () => unknown): LatticeError {
-  try {
-    f();
-  } catch (err) {
-    if (!(err instanceof LatticeError)) throw err;
-    return err;
-  }
-  throw new Error('expected a LatticeError');
-}
 
 function relClose(a: number, b: number, rel: number): boolean {
   return a === b || Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b));

@@ -5,21 +5,9 @@
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../../sim/cli/main.ts';
+import { runCli as run } from '../../helpers.ts';
 
 const ebs = join(new URL('../../fixtures/track/', import.meta.url).pathname, 'ebs_hmba.json');
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
-  try {
-    return { code: await main(['node', 'nanoterasu', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('nanoterasu da / ma', () => {
   it('da --json: one boundary per δ, radii within (0, r-max], positive area', async () => {

@@ -10,19 +10,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../../sim/cli/main.ts';
 import { totalPowerW } from '../../../beamlines/devices/power.ts';
 import { centralConeFlux, onAxisFluxDensity, settingFor } from '../../../beamlines/devices/undulator.ts';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
-  try {
-    return { code: await main(['node', 'nanoterasu', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { runCli as run } from '../../helpers.ts';
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 const dir = mkdtempSync(join(tmpdir(), 'source-cli-'));

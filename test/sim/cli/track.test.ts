@@ -8,23 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../../sim/cli/main.ts';
+import { runCli as run } from '../../helpers.ts';
 
 const fixtures = new URL('../../fixtures/track/', import.meta.url).pathname;
 const ref = JSON.parse(readFileSync(join(fixtures, 'ebs_hmba.track.json'), 'utf8'));
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
-  try {
-    const code = await main(['node', 'nanoterasu', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('nanoterasu track', () => {
   const dir = mkdtempSync(join(tmpdir(), 'track-cli-'));
